@@ -1,0 +1,1 @@
+"""Benchmarks. Each prints its figures last, as one JSON object on one line."""

@@ -1,0 +1,1 @@
+"""Sub-commands of ``sunshine``; each module exposes ``main(argv) -> int``."""
