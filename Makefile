@@ -1,0 +1,49 @@
+# Two commands a newcomer needs: `make demo` and `make test`.
+# Each creates .venv from the lock file on first use.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+CHILDREN ?= 10000
+
+.PHONY: demo test lint format serve bench clean lock
+
+$(INSTALLED): requirements/lock.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/lock.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(INSTALLED)
+
+demo: $(INSTALLED)
+	$(BIN)/sunshine demo --children $(CHILDREN)
+
+test: $(INSTALLED) lint
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: $(INSTALLED)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+serve: $(INSTALLED)
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+bench: $(INSTALLED)
+	$(BIN)/sunshine bench engine --students 1000000
+	$(BIN)/sunshine bench lottery --entries 1000000
+	$(BIN)/sunshine bench placement --pupils 2000 --classes 45
+	$(BIN)/sunshine bench demo --children 10000
+
+# Re-pin every dependency after editing pyproject.toml.
+lock: $(INSTALLED)
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra dev --output-file requirements/lock.txt pyproject.toml
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,99 @@
+"""Appending to the audit log. Call inside the transaction that makes the change."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from sunshine.audit.chain import event_hash
+from sunshine.audit.models import AuditChainHead, AuditEvent
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who caused an event: a user (name and role) or a named task."""
+
+    name: str
+    role: str = ""
+    source: str = ""
+
+    @classmethod
+    def system(cls, task: str) -> Actor:
+        return cls(name=f"task:{task}", role="system")
+
+    @classmethod
+    def of_user(cls, user: Any, source: str = "") -> Actor:
+        return cls(name=user.get_username(), role=getattr(user, "role", ""), source=source)
+
+
+@dataclass(frozen=True)
+class Event:
+    action: str
+    object_type: str = ""
+    object_id: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def describe(obj: models.Model) -> tuple[str, str]:
+    return obj._meta.label_lower, str(obj.pk)
+
+
+def record(actor: Actor, action: str, obj: models.Model | None = None, **data: Any) -> AuditEvent:
+    object_type, object_id = describe(obj) if obj is not None else ("", "")
+    return record_many(actor, [Event(action, object_type, object_id, data)])[0]
+
+
+def record_many(actor: Actor, events: Iterable[Event]) -> list[AuditEvent]:
+    """Append events in order, extending the chain under a lock on its head."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit events must be written inside the transaction they describe")
+    head = _locked_head()
+    now = timezone.now()
+    rows = []
+    for event in events:
+        sequence = head.sequence + 1
+        digest = _hash_of(head.hash, sequence, now, actor, event)
+        rows.append(
+            AuditEvent(
+                sequence=sequence,
+                occurred_at=now,
+                actor=actor.name,
+                role=actor.role,
+                action=event.action,
+                object_type=event.object_type,
+                object_id=event.object_id,
+                data=event.data,
+                source=actor.source,
+                previous_hash=head.hash,
+                hash=digest,
+            )
+        )
+        head.sequence, head.hash = sequence, digest
+    AuditEvent.objects.bulk_create(rows, batch_size=500)
+    head.save(update_fields=["sequence", "hash"])
+    return rows
+
+
+def _locked_head() -> AuditChainHead:
+    head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+    return head
+
+
+def _hash_of(previous: str, sequence: int, when: dt.datetime, actor: Actor, event: Event) -> str:
+    return event_hash(
+        previous_hash=previous,
+        sequence=sequence,
+        occurred_at=when,
+        actor=actor.name,
+        role=actor.role,
+        action=event.action,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        data=event.data,
+        source=actor.source,
+    )

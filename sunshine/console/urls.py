@@ -1,0 +1,6 @@
+from django.urls import path
+
+from sunshine.console import views
+
+app_name = "console"
+urlpatterns = [path("", views.home, name="home")]

@@ -1,0 +1,16 @@
+"""SMS templates by id, as Chinese SMS providers require (template id + parameters)."""
+
+from __future__ import annotations
+
+TEMPLATES: dict[str, str] = {
+    "SUBMITTED": "【阳光招生】{child}的入学申请（编号{reference}）已提交，请留意核验结果。",
+    "CHECK_FAILED": "【阳光招生】{child}的入学申请有核验项未通过：{reason}。请登录平台查看并更正。",
+    "ADMITTED": "【阳光招生】{child}已被{school}录取，请登录平台下载录取通知书并确认报到。",
+    "UNPLACED": "【阳光招生】{child}本轮暂未录取，请关注补报名安排。",
+    "SUPPLEMENTARY_OPEN": "【阳光招生】补报名已开放，截止{closes}，请及时登录平台填报。",
+    "LOGIN_CODE": "【阳光招生】您的登录验证码为{code}，5分钟内有效，请勿告诉他人。",
+}
+
+
+def render(template_id: str, params: dict[str, str]) -> str:
+    return TEMPLATES[template_id].format(**params)

@@ -1,0 +1,90 @@
+"""AES-GCM encryption of personal data at rest, and HMAC blind indexes.
+
+A stored value reads ``v1.<key id>.<base64url(nonce ‖ ciphertext ‖ tag)>``.
+The key id lets old values be decrypted after the current key changes, so
+keys rotate without downtime. The field's purpose is the associated data,
+so a ciphertext copied into another column does not decrypt.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+from functools import cache
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+PREFIX = "v1"
+_NONCE_BYTES = 12
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    current_id: str
+    keys: dict[str, bytes]
+
+
+def parse_key_ring(spec: str) -> KeyRing:
+    """Parse ``"id:base64,id2:base64"``; the first key is the one that encrypts."""
+    keys: dict[str, bytes] = {}
+    order: list[str] = []
+    for item in filter(None, (part.strip() for part in spec.split(","))):
+        key_id, _, encoded = item.partition(":")
+        key = base64.b64decode(encoded)
+        if not key_id or "." in key_id or len(key) not in (16, 24, 32):
+            raise ImproperlyConfigured(f"Bad field key {key_id!r}: need 'id:base64' of 32 bytes")
+        keys[key_id] = key
+        order.append(key_id)
+    if not order:
+        raise ImproperlyConfigured("No field-encryption key configured")
+    return KeyRing(current_id=order[0], keys=keys)
+
+
+@cache
+def _key_ring(spec: str) -> KeyRing:
+    return parse_key_ring(spec)
+
+
+def key_ring() -> KeyRing:
+    return _key_ring(settings.SUNSHINE_FIELD_KEYS)
+
+
+def encrypt(plaintext: str, purpose: str) -> str:
+    ring = key_ring()
+    nonce = os.urandom(_NONCE_BYTES)
+    sealed = AESGCM(ring.keys[ring.current_id]).encrypt(nonce, plaintext.encode(), purpose.encode())
+    token = base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
+    return f"{PREFIX}.{ring.current_id}.{token}"
+
+
+def key_id_of(stored: str) -> str:
+    return stored.split(".", 2)[1]
+
+
+def decrypt(stored: str, purpose: str) -> str:
+    prefix, key_id, token = stored.split(".", 2)
+    if prefix != PREFIX:
+        raise ValueError("not an encrypted value")
+    ring = key_ring()
+    if key_id not in ring.keys:
+        raise ImproperlyConfigured(f"Field key {key_id!r} is not configured")
+    raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    nonce, sealed = raw[:_NONCE_BYTES], raw[_NONCE_BYTES:]
+    return AESGCM(ring.keys[key_id]).decrypt(nonce, sealed, purpose.encode()).decode()
+
+
+@cache
+def _index_key(spec: str) -> bytes:
+    return base64.b64decode(spec)
+
+
+def blind_index(value: str, purpose: str) -> str:
+    """A keyed hash for exact look-ups of an encrypted value without decrypting."""
+    key = _index_key(settings.SUNSHINE_BLIND_INDEX_KEY)
+    message = f"{purpose}\x00{value}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]

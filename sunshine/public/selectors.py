@@ -1,0 +1,145 @@
+"""What anyone may read: seats, demand, draws, masked results and the three rates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from sunshine.admissions.models import LotteryDraw
+from sunshine.admissions.selectors import placement_of
+from sunshine.applications.models import Application, Child, Status
+from sunshine.privacy.masking import mask_name
+from sunshine.schools.models import Round, SeatPlan
+from sunshine.verification.models import CheckStatus
+
+ACTIVE = [s for s in Status.values if s not in {Status.DRAFT, Status.WITHDRAWN}]
+DECIDED = [Status.ADMITTED, Status.UNPLACED, Status.ENROLLED]
+
+
+@dataclass(frozen=True)
+class SchoolDemand:
+    code: str
+    name: str
+    district: str
+    kind: str
+    seats: int
+    applicants: int
+
+    @property
+    def per_seat(self) -> float:
+        return self.applicants / self.seats if self.seats else 0.0
+
+
+def school_demand(round_: Round) -> list[SchoolDemand]:
+    """Seats and applicants per school in a round (zone school or listed private choice)."""
+    zone_counts = dict(
+        Application.objects.filter(round=round_, status__in=ACTIVE)
+        .values_list("zone_school__code")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    choice_counts = dict(
+        Application.objects.filter(round=round_, status__in=ACTIVE)
+        .values_list("choices__school__code")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    plans = SeatPlan.objects.filter(round=round_).select_related("school__district")
+    return [
+        SchoolDemand(
+            code=plan.school.code,
+            name=plan.school.name,
+            district=plan.school.district.name,
+            kind=plan.school.get_kind_display(),
+            seats=plan.seats,
+            applicants=zone_counts.get(plan.school.code, 0)
+            + choice_counts.get(plan.school.code, 0),
+        )
+        for plan in plans.order_by("school__code")
+    ]
+
+
+@dataclass(frozen=True)
+class Rates:
+    children: int
+    applications: int
+    submitted: int
+    verified: int
+    decided: int
+    admitted: int
+
+    @property
+    def registration_rate(self) -> float:
+        return self.applications / self.children if self.children else 0.0
+
+    @property
+    def verification_rate(self) -> float:
+        return self.verified / self.submitted if self.submitted else 0.0
+
+    @property
+    def admission_rate(self) -> float:
+        return self.admitted / self.decided if self.decided else 0.0
+
+
+def three_rates() -> Rates:
+    """Online registration, verification and admission rates (the "three 100%").
+
+    * registration: registered children with a submitted application;
+    * verification: applications whose every check reached a final answer
+      (verified, mismatch or not found) without waiting for a person;
+    * admission: admitted (including coordinated placement) among decided applications.
+    """
+    applications = Application.objects.filter(status__in=ACTIVE)
+    total = applications.count()
+    waiting = (
+        applications.filter(
+            Q(checks__status__in=[CheckStatus.PENDING, CheckStatus.NEEDS_REVIEW])
+            | Q(checks__isnull=True)
+        )
+        .values("pk")
+        .distinct()
+        .count()
+    )
+    return Rates(
+        children=Child.objects.count(),
+        applications=applications.values("child").distinct().count(),
+        submitted=total,
+        verified=total - waiting,
+        decided=applications.filter(status__in=DECIDED).count(),
+        admitted=applications.filter(status__in=[Status.ADMITTED, Status.ENROLLED]).count(),
+    )
+
+
+def recent_draws(limit: int = 200) -> list[LotteryDraw]:
+    return list(LotteryDraw.objects.select_related("school", "round__term")[:limit])
+
+
+@dataclass(frozen=True)
+class PublicResult:
+    reference: str
+    child: str
+    status: str
+    school: str | None
+    stage: str | None
+    lottery_number: int | None
+
+
+def lookup_result(reference: str, id_last_four: str) -> PublicResult | None:
+    """A masked result for whoever knows the application number and the ID's last four."""
+    application = (
+        Application.objects.select_related("child").filter(reference=reference.strip()).first()
+    )
+    if application is None:
+        return None
+    if application.child.id_number[-4:].upper() != id_last_four.strip().upper():
+        return None
+    placement = placement_of(application)
+    return PublicResult(
+        reference=application.reference,
+        child=mask_name(application.child.name),
+        status=application.get_status_display(),
+        school=placement.school.name if placement and placement.school else None,
+        stage=placement.get_stage_display() if placement else None,
+        lottery_number=placement.lottery_number if placement else None,
+    )

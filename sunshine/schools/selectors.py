@@ -1,0 +1,100 @@
+"""Reads about schools, zones and rounds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.db.models import Max
+
+from sunshine.engine import address
+from sunshine.engine.records import AddressUnit, Compound
+from sunshine.schools.models import Compound as CompoundRow
+from sunshine.schools.models import School, ZoneUnit
+
+
+@dataclass(frozen=True)
+class ZonePlacement:
+    """Where an address lies: the zone school and the compound's coordinates."""
+
+    school: School
+    compound_code: str
+    building: int
+    latitude: float
+    longitude: float
+
+
+def _as_record(row: CompoundRow) -> Compound:
+    return Compound(
+        compound_id=row.code,
+        name=row.name,
+        aliases=tuple(row.aliases),
+        district_code=row.district.code,
+        district=row.district.name,
+        street=row.street,
+        community=row.community,
+        road=row.road,
+        door_number=row.door_number,
+        buildings=row.buildings,
+        latitude=row.latitude,
+        longitude=row.longitude,
+    )
+
+
+@dataclass(frozen=True)
+class CityMap:
+    gazetteer: address.Gazetteer
+    compounds: dict[str, Compound]
+    zones: dict[str, dict[str, tuple[AddressUnit, ...]]]  # level -> school code -> units
+    schools: dict[str, int]  # school code -> primary key
+
+
+def city_map() -> CityMap:
+    """The gazetteer and zones, rebuilt only when compounds or zones change."""
+    version = (
+        CompoundRow.objects.aggregate(Max("pk"))["pk__max"],
+        ZoneUnit.objects.count(),
+        ZoneUnit.objects.aggregate(Max("pk"))["pk__max"],
+    )
+    return _city_map(version)
+
+
+@lru_cache(maxsize=2)
+def _city_map(version: tuple[object, ...]) -> CityMap:
+    compounds = {
+        row.code: _as_record(row) for row in CompoundRow.objects.select_related("district")
+    }
+    zones: dict[str, dict[str, list[AddressUnit]]] = {}
+    schools: dict[str, int] = {}
+    for unit in ZoneUnit.objects.select_related("school", "compound").order_by("pk"):
+        by_school = zones.setdefault(unit.school.level, {})
+        by_school.setdefault(unit.school.code, []).append(
+            AddressUnit(unit.compound.code, unit.building_from, unit.building_to)
+        )
+        schools[unit.school.code] = unit.school.pk
+    return CityMap(
+        gazetteer=address.Gazetteer(tuple(compounds.values())),
+        compounds=compounds,
+        zones={
+            level: {code: tuple(units) for code, units in by_school.items()}
+            for level, by_school in zones.items()
+        },
+        schools=schools,
+    )
+
+
+def zone_for_address(text: str, level: str) -> ZonePlacement | None:
+    """The zone school of an address at a level, or None when the address is not resolved."""
+    city = city_map()
+    resolution = address.resolve(text, city.gazetteer)
+    school_code = address.zone_of(resolution, city.zones.get(level, {}))
+    if school_code is None or resolution.compound_id is None or resolution.building is None:
+        return None
+    compound = city.compounds[resolution.compound_id]
+    return ZonePlacement(
+        school=School.objects.get(pk=city.schools[school_code]),
+        compound_code=compound.compound_id,
+        building=resolution.building,
+        latitude=compound.latitude,
+        longitude=compound.longitude,
+    )

@@ -1,0 +1,78 @@
+"""How department records are keyed, stored and read back as engine records."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from typing import Any
+
+from sunshine.engine import idnumber
+from sunshine.engine import records as shapes
+from sunshine.engine.checks.certificate import canonical_certificate_no
+from sunshine.privacy.crypto import blind_index
+from sunshine.verification.models import Department, RecordKind
+
+
+@dataclasses.dataclass(frozen=True)
+class KindSpec:
+    department: Department
+    shape: type[Any]
+    key_field: str
+
+
+KINDS: dict[RecordKind, KindSpec] = {
+    RecordKind.HUKOU: KindSpec(Department.POLICE, shapes.HukouRecord, "id_number"),
+    RecordKind.BIRTH: KindSpec(Department.HEALTH, shapes.BirthRecord, "child_id_number"),
+    RecordKind.PROPERTY: KindSpec(
+        Department.NATURAL_RESOURCES, shapes.PropertyRecord, "certificate_no"
+    ),
+    RecordKind.HOUSING_CONTRACT: KindSpec(
+        Department.HOUSING, shapes.HousingContractRecord, "contract_no"
+    ),
+    RecordKind.RENTAL: KindSpec(Department.HOUSING, shapes.RentalRecord, "registration_no"),
+    RecordKind.SOCIAL_INSURANCE: KindSpec(
+        Department.HUMAN_RESOURCES, shapes.SocialInsuranceRecord, "id_number"
+    ),
+    RecordKind.RESIDENCE_PERMIT: KindSpec(
+        Department.POLICE, shapes.ResidencePermitRecord, "permit_no"
+    ),
+}
+
+
+def canonical_key(kind: str, key: str) -> str:
+    """The form a key is filed under, so declared and recorded spellings meet."""
+    if kind == RecordKind.PROPERTY:
+        return canonical_certificate_no(key)
+    return idnumber.normalise(key)
+
+
+def key_index(kind: str, key: str) -> str:
+    return blind_index(canonical_key(kind, key), f"record:{kind}")
+
+
+def to_json(record: Any) -> str:
+    return json.dumps(dataclasses.asdict(record), ensure_ascii=False, default=_default)
+
+
+def _default(value: object) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def from_json(kind: str, payload: str) -> Any:
+    """Rebuild the engine record; dates come back as dates, owners as PropertyOwner."""
+    data = json.loads(payload)
+    shape = KINDS[RecordKind(kind)].shape
+    values: dict[str, Any] = {}
+    for field in dataclasses.fields(shape):
+        value = data[field.name]
+        if field.name.endswith("_date") or field.name == "valid_until":
+            value = dt.date.fromisoformat(value)
+        elif field.name == "owners":
+            value = tuple(shapes.PropertyOwner(**owner) for owner in value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        values[field.name] = value
+    return shape(**values)
