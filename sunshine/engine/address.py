@@ -132,7 +132,7 @@ def _normalise(text: str, region: Region) -> tuple[str, bool]:
     named_city = False
     # A rewrite can expose a pattern for another (a stripped prefix, a converted numeral);
     # repeating until nothing changes makes normalising a normalised address a no-op.
-    for _ in range(4):
+    for _ in range(len(text) + 2):
         rewritten, named = _strip_region(_canonical_forms(current), region)
         named_city = named_city or named
         if rewritten == current:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db.models import Max
+from django.db.models import Count, Max
 
 from sunshine.engine import address
 from sunshine.engine.records import AddressUnit, Compound
@@ -46,21 +47,31 @@ class CityMap:
     gazetteer: address.Gazetteer
     compounds: dict[str, Compound]
     zones: dict[str, dict[str, tuple[AddressUnit, ...]]]  # level -> school code -> units
-    schools: dict[str, int]  # school code -> primary key
+    schools: dict[str, School]  # school code -> school
+
+
+_VERSION_TTL_SECONDS = 5.0
+_checked: dict[str, object] = {"at": -_VERSION_TTL_SECONDS, "version": None}
 
 
 def city_map() -> CityMap:
-    """The gazetteer and zones, rebuilt only when compounds or zones change."""
-    version = (
-        CompoundRow.objects.aggregate(Max("pk"))["pk__max"],
-        ZoneUnit.objects.count(),
-        ZoneUnit.objects.aggregate(Max("pk"))["pk__max"],
-    )
-    return _city_map(version)
+    """The gazetteer and zones, rebuilt only when compounds or zones change.
+
+    Zones change during set-up, not while families apply, so whether they
+    changed is asked at most every few seconds rather than on every address.
+    """
+    now = time.monotonic()
+    if now - float(_checked["at"]) > _VERSION_TTL_SECONDS:  # type: ignore[arg-type]
+        _checked["version"] = (
+            CompoundRow.objects.aggregate(Max("pk"))["pk__max"],
+            ZoneUnit.objects.aggregate(Max("pk"), Count("pk")).values(),
+        )
+        _checked["at"] = now
+    return _city_map(repr(_checked["version"]))
 
 
 @lru_cache(maxsize=2)
-def _city_map(version: tuple[object, ...]) -> CityMap:
+def _city_map(version: str) -> CityMap:
     compounds = {
         row.code: _as_record(row) for row in CompoundRow.objects.select_related("district")
     }
@@ -71,7 +82,7 @@ def _city_map(version: tuple[object, ...]) -> CityMap:
         by_school.setdefault(unit.school.code, []).append(
             AddressUnit(unit.compound.code, unit.building_from, unit.building_to)
         )
-        schools[unit.school.code] = unit.school.pk
+        schools[unit.school.code] = unit.school
     return CityMap(
         gazetteer=address.Gazetteer(tuple(compounds.values())),
         compounds=compounds,
@@ -92,7 +103,7 @@ def zone_for_address(text: str, level: str) -> ZonePlacement | None:
         return None
     compound = city.compounds[resolution.compound_id]
     return ZonePlacement(
-        school=School.objects.get(pk=city.schools[school_code]),
+        school=city.schools[school_code],
         compound_code=compound.compound_id,
         building=resolution.building,
         latitude=compound.latitude,

@@ -134,12 +134,13 @@ def verify_round(
     bar = tqdm(total=len(ids), desc=f"核验 verification {round_.level}", disable=not progress)
     for start in range(0, len(ids), chunk):
         with transaction.atomic():
-            batch = (
+            batch = list(
                 Application.objects.select_for_update()
                 .filter(pk__in=ids[start : start + chunk], status=Status.SUBMITTED)
                 .select_related("zone_school", "child")
                 .order_by("pk")
             )
+            records.preload(declaration_of(application) for application in batch)
             for application in batch:
                 outcome = _verify_one(actor, application, records, context, zones, policy, now)
                 tally[outcome] += 1

@@ -133,7 +133,7 @@ def _read_table(path: Path, headers: Sequence[tuple[str, ...]]) -> tuple[_Table,
         or int(np.count_nonzero(is_newline)) != rows
         or not is_newline[width - 1 :: width].all()
     ):
-        _raise_field_count(name, is_newline, width, header)
+        _raise_field_count(name, separators, is_newline, header_end, header)
     ends = separators.reshape(-1, width).astype(np.int64)
     starts = np.empty_like(ends)
     starts.ravel()[0:1] = header_end + 1
@@ -142,14 +142,22 @@ def _read_table(path: Path, headers: Sequence[tuple[str, ...]]) -> tuple[_Table,
 
 
 def _raise_field_count(
-    name: str, is_newline: npt.NDArray[np.bool_], width: int, header: tuple[str, ...]
+    name: str,
+    separators: IntArray,
+    is_newline: npt.NDArray[np.bool_],
+    header_end: int,
+    header: tuple[str, ...],
 ) -> None:
-    # Data line index of each separator.
+    width = len(header)
     line_of: IntArray = np.cumsum(is_newline, dtype=np.int64) - is_newline
     commas = np.bincount(line_of[~is_newline], minlength=int(is_newline.sum()))
     bad = int(np.flatnonzero(commas != width - 1)[0])
     found = int(commas[bad]) + 1
-    message = "empty line" if found == 1 and width > 1 else f"{found} fields, expected {width}"
+    line_ends = np.append(header_end, separators[is_newline])
+    if found == 1 and line_ends[bad + 1] == line_ends[bad] + 1:
+        message = "empty line"
+    else:
+        message = f"{found} field{'s' if found > 1 else ''}, expected {width}"
     raise InterchangeError(name, bad + 2, None, f"{message} ({','.join(header)})")
 
 

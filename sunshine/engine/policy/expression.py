@@ -284,7 +284,8 @@ def _boolean(
 ) -> Expr:
     bound, kind = bind(expr, facts, parameters)
     if kind is not FactType.BOOL:
-        what = f"{expr.name!r} is a {kind.value}" if isinstance(expr, Name) else "this is not"
+        what = f"{expr.name!r}" if isinstance(expr, Name) else "this"
+        what += f" is a {kind.value}"
         raise ExpressionError(
             f"{what}, not a condition; compare it, e.g. '>= 12' or '< 2024-09-01'", expr.column
         )

@@ -220,16 +220,19 @@ class _Loader:
         if not isinstance(tables, list) or not tables:
             self.problem(None, "at least one [[category]] is required")
             return ()
-        rules = []
-        for index, table in enumerate(tables):
-            rule = self.category(table, index, parameters)
-            if rule is not None:
-                rules.append(rule)
-        if len(rules) == len(tables):
-            self.check_order(rules)
+        read = [self.category(table, index, parameters) for index, table in enumerate(tables)]
+        last = read[-1]
+        if last is not None and not _always_true(last.condition):
+            self.problem(
+                self.source.line("category", len(read) - 1, "condition"),
+                'the last category must have condition = "true", so every child gets one',
+            )
+        rules = [rule for rule in read if rule is not None]
+        if len(rules) == len(read):
+            self.check_numbering(rules)
         return tuple(rules)
 
-    def check_order(self, rules: list[CategoryRule]) -> None:
+    def check_numbering(self, rules: list[CategoryRule]) -> None:
         for position, rule in enumerate(rules, start=1):
             if rule.number != position:
                 self.problem(
@@ -237,12 +240,6 @@ class _Loader:
                     f"categories must be numbered 1, 2, 3 … in priority order; "
                     f"expected {position}, found {rule.number}",
                 )
-        last = rules[-1]
-        if last.condition != Literal(True, 1):
-            self.problem(
-                self.source.line("category", len(rules) - 1, "condition"),
-                'the last category must have condition = "true", so every child gets one',
-            )
 
     def category(
         self, table: object, index: int, parameters: Mapping[str, FactValue]
@@ -326,6 +323,10 @@ class _Loader:
             self.problem(line, f"tie-break {item!r}: only dates and numbers can order children")
             return None
         return TieBreak(key, descending)
+
+
+def _always_true(condition: Expr) -> bool:
+    return isinstance(condition, Literal) and condition.value is True
 
 
 def load_policy(text: str) -> Policy:

@@ -101,7 +101,7 @@ def test_a_fifth_column_gives_one_number_per_school(tmp_path: Path) -> None:
             "school,capacity\nS1,1\n",
             "schools.csv, line 1: header must be 'school_id,capacity'",
         ),
-        ("schools", "school_id,capacity\nS1,1\nS2\n", "schools.csv, line 3: 1 fields, expected 2"),
+        ("schools", "school_id,capacity\nS1,1\nS2\n", "schools.csv, line 3: 1 field, expected 2"),
         ("schools", "school_id,capacity\nS1,1\n\nS2,1\n", "schools.csv, line 3: empty line"),
         ("schools", "school_id,capacity\nS1,1,2\n", "schools.csv, line 2: 3 fields, expected 2"),
         (

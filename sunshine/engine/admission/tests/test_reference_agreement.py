@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sunshine.engine.admission import Problem, solve
+from sunshine.engine.admission import Application, Problem, solve
+from sunshine.engine.admission.instance import Instance
+from sunshine.engine.admission.interchange import assignment_of
+from sunshine.engine.admission.mechanisms import run
+from sunshine.engine.admission.synthetic import generate
 from sunshine.engine.admission.tests import reference
 from sunshine.engine.admission.tests.strategies import problems
 
@@ -29,3 +35,55 @@ def test_boston_matches_reference(problem: Problem, together: bool) -> None:
 def test_serial_dictatorship_matches_sequential_reference(problem: Problem, together: bool) -> None:
     expected = reference.serial_dictatorship(problem, together)
     assert solve(problem, "serial", siblings_together=together).assignment == expected
+
+
+def as_problem(instance: Instance) -> Problem:
+    app_student = instance.app_student()
+    ranks = instance.app_rank()
+    return Problem(
+        capacities={s: int(c) for s, c in zip(instance.school_ids, instance.capacity, strict=True)},
+        tiebreak={
+            instance.student_ids[int(c)]: int(n)
+            for c, n in zip(app_student, instance.app_number, strict=True)
+        },
+        applications=[
+            Application(
+                instance.student_ids[int(app_student[a])],
+                int(ranks[a]),
+                instance.school_ids[int(instance.app_school[a])],
+                int(instance.app_priority[a]),
+            )
+            for a in range(instance.n_applications)
+        ],
+    )
+
+
+@pytest.mark.parametrize("mechanism", ["da", "boston"])
+def test_a_generated_city_with_long_rejection_chains_matches_reference(mechanism: str) -> None:
+    instance = generate(4000, seed=11)
+    # Few seats make the popular schools refuse many children, round after round.
+    instance = Instance(
+        instance.student_ids,
+        instance.school_ids,
+        instance.capacity // 2,
+        instance.offsets,
+        instance.app_school,
+        instance.app_priority,
+        instance.app_number,
+    )
+    problem = as_problem(instance)
+    expected = (
+        reference.deferred_acceptance(problem) if mechanism == "da" else reference.boston(problem)
+    )
+    got = assignment_of(instance, run(instance, mechanism).admitted_app)  # type: ignore[arg-type]
+    assert got == expected
+    assert sum(school is None for school in got.values()) > 1000
+
+
+def test_generated_cities_are_reproducible_with_five_distinct_choices() -> None:
+    first, again = generate(500, seed=5), generate(500, seed=5)
+    assert np.array_equal(first.app_school, again.app_school)
+    assert np.array_equal(first.app_number, again.app_number)
+    choices = first.app_school.reshape(-1, 5)
+    assert all(len(set(row)) == 5 for row in choices.tolist())
+    assert not np.array_equal(first.app_school, generate(500, seed=6).app_school)

@@ -309,10 +309,12 @@ def test_facts_never_hold_id_numbers_or_names() -> None:
 
 
 def _documented_rows() -> dict[str, str]:
-    """Reason codes and Chinese messages from the table in docs/verification.md."""
+    """Reason codes and Chinese messages from the reason table of docs/verification.md."""
     docs = Path(__file__).resolve().parents[4] / "docs" / "verification.md"
+    text = docs.read_text(encoding="utf-8")
+    section = text.split("\n## Reason codes\n", 1)[1].split("\n## ", 1)[0]
     rows = {}
-    for line in docs.read_text(encoding="utf-8").splitlines():
+    for line in section.splitlines():
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         if len(cells) >= 4 and re.fullmatch(r"`[a-z_]+`", cells[0]):
             rows[cells[0].strip("`")] = cells[2]
