@@ -10,6 +10,7 @@ community or 小区 suffix, by road and door number instead of compound name.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -33,6 +34,7 @@ CHANGDE = Region(province="湖南", city="常德", divisions=tuple(CHANGDE_DIVIS
 # Full-width ASCII forms (U+FF01..U+FF5E) and the ideographic space, as IMEs produce them.
 _HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _NOISE = re.compile(r"[\s,，、。.·:：;；\"'“”‘’()\[\]【】{}<>《》]")
+_DASH_CHARS = frozenset("-—–~－")
 _DASHES = re.compile(r"[—–~－]")
 
 _NUMERAL_DIGITS = {
@@ -40,6 +42,7 @@ _NUMERAL_DIGITS = {
     "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
 }  # fmt: skip
 _NUMERAL_UNITS = {"十": 10, "百": 100, "千": 1000}
+_NUMERALS = frozenset(_NUMERAL_DIGITS) | frozenset(_NUMERAL_UNITS)
 _NUMBERED_MARKERS = "号楼|号|栋|幢|座|单元|室|层|楼|期|组|区|门|#"
 _NUMERAL_RUN = re.compile(rf"([零〇一二两三四五六七八九十百千]+)(?={_NUMBERED_MARKERS})")
 _ORDINAL = re.compile(r"第(?=\d+(?:栋|幢|座|号楼|单元|期|组|区))")
@@ -82,24 +85,37 @@ def chinese_number(numerals: str) -> str:
 
 
 def _canonical_forms(text: str) -> str:
-    """One spelling for widths, numerals and the building, unit and room markers."""
+    """One spelling for widths, numerals and the building, unit and room markers.
+
+    Each rewrite runs only when the characters it needs are present: most
+    addresses are already close to canonical, and this runs for every one.
+    """
     text = _NOISE.sub("", text.translate(_HALF_WIDTH)).upper()
-    text = _DASHES.sub("-", text)
-    text = _NUMERAL_RUN.sub(lambda match: chinese_number(match.group(1)), text)
-    text = _ORDINAL.sub("", text)
-    text = _DASHED_FULL.sub(r"\1栋\2单元\3室", text)
-    text = _BUILDING_HASH.sub(r"\1栋", text)
+    if not _NUMERALS.isdisjoint(text):
+        text = _NUMERAL_RUN.sub(lambda match: chinese_number(match.group(1)), text)
+    if "第" in text:
+        text = _ORDINAL.sub("", text)
+    if not _DASH_CHARS.isdisjoint(text):
+        text = _DASHES.sub("-", text)
+        text = _DASHED_FULL.sub(r"\1栋\2单元\3室", text)
+    if "#" in text:
+        text = _BUILDING_HASH.sub(r"\1栋", text)
     text = _BUILDING.sub(r"\1栋", text)
-    text = _BUILDING_BY_HAO.sub(r"\1栋", text)
-    text = _BUILDING_BY_LOU.sub(r"\1栋", text)
-    text = _DASHED_AFTER_BUILDING.sub(r"栋\1单元\2室", text)
-    text = _UNIT.sub(r"\1单元", text)
-    text = _UNIT_BY_MEN.sub(r"\1\2单元", text)
-    text = _FLOOR.sub(r"\1", text)
-    # A room written in numerals with no marker after it: 2单元五零一.
-    text = _TRAILING_NUMERALS.sub(
-        lambda match: match.group(1) + chinese_number(match.group(2)) + match.group(3), text
-    )
+    if "单元" in text:
+        text = _BUILDING_BY_HAO.sub(r"\1栋", text)
+        text = _BUILDING_BY_LOU.sub(r"\1栋", text)
+        text = _UNIT.sub(r"\1单元", text)
+    if "-" in text:
+        text = _DASHED_AFTER_BUILDING.sub(r"栋\1单元\2室", text)
+    if "门" in text:
+        text = _UNIT_BY_MEN.sub(r"\1\2单元", text)
+    if "层" in text or "楼" in text:
+        text = _FLOOR.sub(r"\1", text)
+    if not _NUMERALS.isdisjoint(text):
+        # A room written in numerals with no marker after it: 2单元五零一.
+        text = _TRAILING_NUMERALS.sub(
+            lambda match: match.group(1) + chinese_number(match.group(2)) + match.group(3), text
+        )
     return _ROOM.sub(r"\1\2室", text)
 
 
@@ -127,6 +143,8 @@ def _strip_region(text: str, region: Region) -> tuple[str, bool]:
     return text, named_city
 
 
+# Department extracts repeat addresses (a household shares one); the cache is bounded.
+@functools.lru_cache(maxsize=65536)
 def _normalise(text: str, region: Region) -> tuple[str, bool]:
     current = text
     named_city = False
@@ -267,6 +285,7 @@ class Gazetteer:
     def __init__(self, compounds: Sequence[Compound], *, region: Region = CHANGDE) -> None:
         self.region = region
         self._compounds: dict[str, Compound] = {}
+        self._places: dict[str, tuple[str, str, str, str]] = {}
         explicit: dict[str, set[str]] = {}
         implicit: dict[str, set[str]] = {}
         # Every division of the city counts, so naming one without compounds here conflicts.
@@ -279,6 +298,12 @@ class Gazetteer:
             if compound.compound_id in self._compounds:
                 raise ValueError(f"compound {compound.compound_id!r} listed twice")
             self._compounds[compound.compound_id] = compound
+            self._places[compound.compound_id] = (
+                _canonical_forms(compound.district),
+                _canonical_forms(compound.street),
+                _canonical_forms(compound.community),
+                _canonical_forms(compound.road),
+            )
             names = {_canonical_forms(name) for name in (compound.name, *compound.aliases)}
             for name in names:
                 explicit.setdefault(name, set()).add(compound.compound_id)
@@ -391,16 +416,11 @@ class Gazetteer:
         return None
 
     def _consistent(self, compound_id: str, mentions: _Mentions) -> bool:
-        compound = self._compounds[compound_id]
-        expected = (
-            (mentions.district, _canonical_forms(compound.district)),
-            (mentions.street, _canonical_forms(compound.street)),
-            (mentions.community, _canonical_forms(compound.community)),
-            (mentions.road, _canonical_forms(compound.road)),
-        )
-        if any(said is not None and said != actual for said, actual in expected):
+        said = (mentions.district, mentions.street, mentions.community, mentions.road)
+        actual = self._places[compound_id]
+        if any(part is not None and part != fact for part, fact in zip(said, actual, strict=True)):
             return False
-        return mentions.door is None or mentions.door == compound.door_number
+        return mentions.door is None or mentions.door == self._compounds[compound_id].door_number
 
     def _named_compounds(self, head: str, mentions: _Mentions) -> tuple[str, ...] | None:
         """Compounds the text names (None when it names none, not even by gate)."""
