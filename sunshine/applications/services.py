@@ -125,11 +125,13 @@ def submit_application(
     private_choices: Sequence[School] = (),
     idempotency_key: str | None = None,
     now: dt.datetime | None = None,
+    city: school_selectors.CityMap | None = None,
 ) -> Application:
     """Submit (or re-submit, while editable) a child's application in a round.
 
     A repeated call with the same idempotency key returns the application it
     created the first time, so double taps and retries make one application.
+    ``city`` is the gazetteer and zones, for callers submitting many at once.
     """
     now = now or timezone.now()
     if idempotency_key:
@@ -140,7 +142,7 @@ def submit_application(
     _check_private_choices(round_, private_choices)
     if declaration.child_id_number != child.id_number:
         raise ValidationError({"child_id_number": "申报的儿童身份证号码与所选儿童不一致"})
-    placed = school_selectors.zone_for_address(declaration.residence_address, round_.level)
+    placed = school_selectors.zone_for_address(declaration.residence_address, round_.level, city)
     try:
         with transaction.atomic():
             application, created = Application.objects.select_for_update().get_or_create(

@@ -40,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     started = time.perf_counter()
-    instance = generate(args.students, seed=args.seed)
+    instance = generate(args.students, seed=args.seed, score_ranks=args.mechanism == "serial")
     generate_seconds = time.perf_counter() - started
     print(
         f"generated {instance.n_students} children, {instance.n_applications} applications, "

@@ -31,6 +31,7 @@ from sunshine.notifications import services as notifications
 from sunshine.notifications.backends import SmsBackend
 from sunshine.public.selectors import school_demand, three_rates
 from sunshine.schools.models import Round, School
+from sunshine.schools.selectors import CityMap, city_map
 from sunshine.verification import services as verification
 
 T = TypeVar("T")
@@ -114,15 +115,20 @@ def run_year(
 
 def _register_all(city: City, rounds: dict[str, Round], progress: bool) -> None:
     schools = {s.code: s for s in School.objects.all()}
+    zones = city_map()
     families = city.families
     for index, family in enumerate(
         _progress(families, "报名 registration", len(families), progress)
     ):
-        _register_family(family, rounds, schools, index)
+        _register_family(family, rounds, schools, zones, index)
 
 
 def _register_family(
-    family: Family, rounds: dict[str, Round], schools: dict[str, School], index: int
+    family: Family,
+    rounds: dict[str, Round],
+    schools: dict[str, School],
+    zones: CityMap,
+    index: int,
 ) -> None:
     parent = Actor(name=f"guardian:{family.family_id}", role=Role.PARENT)
     twin_group = family.family_id if family.multiple_birth else ""
@@ -148,6 +154,7 @@ def _register_family(
             private_choices=[schools[child.private_choice]] if child.private_choice else [],
             idempotency_key=f"demo:{child.id_number}",
             now=when,
+            city=zones,
         )
 
 

@@ -192,7 +192,8 @@ class Resolution:
 
     ``local`` says the text names this city or one of its districts, streets,
     communities, roads or compounds, which tells an address that could not be
-    read from one that lies elsewhere.
+    read from one that lies elsewhere. A district or county of the city that has
+    no compound in the gazetteer is elsewhere too: no zone can reach it.
     """
 
     status: ResolutionStatus
@@ -279,6 +280,9 @@ class _PrefixTable:
         return None
 
 
+_RESOLVED_CACHE_SIZE = 65536
+
+
 class Gazetteer:
     """The compounds of a city, indexed by every spelling ``resolve`` accepts."""
 
@@ -286,6 +290,7 @@ class Gazetteer:
         self.region = region
         self._compounds: dict[str, Compound] = {}
         self._places: dict[str, tuple[str, str, str, str]] = {}
+        self._resolved: dict[str, Resolution] = {}
         explicit: dict[str, set[str]] = {}
         implicit: dict[str, set[str]] = {}
         # Every division of the city counts, so naming one without compounds here conflicts.
@@ -294,6 +299,7 @@ class Gazetteer:
         communities: dict[str, str] = {}
         roads: dict[str, str] = {}
         by_gate: dict[tuple[str, int], set[str]] = {}
+        self._zoned_districts = {_canonical_forms(compound.district) for compound in compounds}
         for compound in compounds:
             if compound.compound_id in self._compounds:
                 raise ValueError(f"compound {compound.compound_id!r} listed twice")
@@ -422,6 +428,11 @@ class Gazetteer:
             return False
         return mentions.door is None or mentions.door == self._compounds[compound_id].door_number
 
+    def _could_be_zoned(self, named_city: bool, mentions: _Mentions) -> bool:
+        if mentions.district is not None and mentions.district not in self._zoned_districts:
+            return False
+        return named_city or mentions.any()
+
     def _named_compounds(self, head: str, mentions: _Mentions) -> tuple[str, ...] | None:
         """Compounds the text names (None when it names none, not even by gate)."""
         if head:
@@ -432,6 +443,14 @@ class Gazetteer:
 
     def resolve(self, text: str) -> Resolution:
         """See the module function ``resolve``."""
+        known = self._resolved.get(text)
+        if known is None:
+            if len(self._resolved) >= _RESOLVED_CACHE_SIZE:
+                self._resolved.clear()
+            known = self._resolved[text] = self._resolve(text)
+        return known
+
+    def _resolve(self, text: str) -> Resolution:
         normalised, named_city = _normalise(text, self.region)
         tail = _TAIL.search(normalised)
         assert tail is not None  # every part of the pattern is optional
@@ -444,7 +463,7 @@ class Gazetteer:
             building=building,
             unit=_int_or_none(tail.group(2)),
             room=tail.group(3),
-            local=named_city or mentions.any(),
+            local=self._could_be_zoned(named_city, mentions),
         )
         named = self._named_compounds(head, mentions)
         if named is None:

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
-from functools import lru_cache
-
-from django.db.models import Count, Max
 
 from sunshine.engine import address
 from sunshine.engine.records import AddressUnit, Compound
@@ -50,28 +46,12 @@ class CityMap:
     schools: dict[str, School]  # school code -> school
 
 
-_VERSION_TTL_SECONDS = 5.0
-_checked: dict[str, object] = {"at": -_VERSION_TTL_SECONDS, "version": None}
-
-
 def city_map() -> CityMap:
-    """The gazetteer and zones, rebuilt only when compounds or zones change.
+    """The gazetteer and the zones of every level, read afresh.
 
-    Zones change during set-up, not while families apply, so whether they
-    changed is asked at most every few seconds rather than on every address.
+    Building it takes milliseconds; code that resolves many addresses at once
+    builds it once and passes it on rather than caching it across requests.
     """
-    now = time.monotonic()
-    if now - float(_checked["at"]) > _VERSION_TTL_SECONDS:  # type: ignore[arg-type]
-        _checked["version"] = (
-            CompoundRow.objects.aggregate(Max("pk"))["pk__max"],
-            ZoneUnit.objects.aggregate(Max("pk"), Count("pk")).values(),
-        )
-        _checked["at"] = now
-    return _city_map(repr(_checked["version"]))
-
-
-@lru_cache(maxsize=2)
-def _city_map(version: str) -> CityMap:
     compounds = {
         row.code: _as_record(row) for row in CompoundRow.objects.select_related("district")
     }
@@ -94,9 +74,9 @@ def _city_map(version: str) -> CityMap:
     )
 
 
-def zone_for_address(text: str, level: str) -> ZonePlacement | None:
+def zone_for_address(text: str, level: str, city: CityMap | None = None) -> ZonePlacement | None:
     """The zone school of an address at a level, or None when the address is not resolved."""
-    city = city_map()
+    city = city or city_map()
     resolution = address.resolve(text, city.gazetteer)
     school_code = address.zone_of(resolution, city.zones.get(level, {}))
     if school_code is None or resolution.compound_id is None or resolution.building is None:

@@ -10,7 +10,7 @@ Python API (stable; plain data in, plain data out)::
         applications=[Application("c1", 1, "S1", 2),  # (child, rank, school, priority)
                       Application("c2", 1, "S1", 1)],
         school_tiebreak=None,      # or {(child, school): number}: multiple tie-breaking
-        sibling_groups=[("c7", "c8")],                 # twins share one number per school
+        sibling_groups=[("c7", "c8")],                 # twins: one shared (family) number
         reserves=[],               # Reserve(school_id, seats, eligible) quotas
         reserve_order="reserved_first",                # or "open_first"
     )
@@ -18,6 +18,11 @@ Python API (stable; plain data in, plain data out)::
     result.assignment                 # {child: school or None}
     result.schools["S1"].cutoff       # Cutoff(priority, tiebreak) of the last admitted
     result.explanations["c1"]         # one Explanation per listed school, in rank order
+
+A zoned public stage: each child applies to its zone school (rank 1) with priority =
+category, ``school_tiebreak={(child, zone_school): number in that school's draw}``;
+run the private schools first with ``solve_stages``, then ``coordinated_placement`` for
+``result.unplaced`` over ``result.seats_left()``.
 
 Rules that hold throughout:
 
@@ -41,15 +46,19 @@ Also here:
 * ``coordinated_placement(order, homes, schools, remaining)``: 统筹, children in
   ``order`` each take the nearest school (haversine distance, ties to the smaller id)
   with a seat left; returns ``{child: school or None}``.
-* ``waitlists(problem, result)`` and ``fill_released_seats(problem, result, released)``:
+* ``waitlists(result)`` and ``fill_released_seats(problem, result, released)``:
   released seats go to unplaced waitlisted children in priority order; no admitted child
   moves.
-* ``estimate_chances(problem, seeds)``: probability of admission per (child, listed
-  school), re-running the lottery once per seed.
+* ``estimate_chances(problem, seeds, tie_breaking="single")``: probability of admission
+  per (child, listed school), re-running the lottery once per seed.
+* ``numbers_from_draw(draw.numbers, entry_of)`` and ``numbers_from_school_draws``: the
+  lottery's numbers (``sunshine.engine.lottery.draw``, one entry per family) as
+  ``tiebreak`` or ``school_tiebreak``.
 * ``sunshine.engine.admission.interchange``: the published CSV files (see
   docs/admission-engine.md) and ``Instance``-level solving for large cities.
 """
 
+from sunshine.engine.admission.chances import estimate_chances
 from sunshine.engine.admission.model import (
     MECHANISMS,
     Application,
@@ -66,6 +75,13 @@ from sunshine.engine.admission.model import (
 )
 from sunshine.engine.admission.placement import EARTH_RADIUS_M, coordinated_placement, distances_m
 from sunshine.engine.admission.solve import Stage, StagedResult, solve, solve_stages
+from sunshine.engine.admission.tiebreak import numbers_from_draw, numbers_from_school_draws
+from sunshine.engine.admission.waitlist import (
+    Filled,
+    WaitlistEntry,
+    fill_released_seats,
+    waitlists,
+)
 
 __all__ = [
     "EARTH_RADIUS_M",
@@ -73,6 +89,7 @@ __all__ = [
     "Application",
     "Cutoff",
     "Explanation",
+    "Filled",
     "Mechanism",
     "Outcome",
     "Problem",
@@ -83,8 +100,14 @@ __all__ = [
     "SchoolOutcome",
     "Stage",
     "StagedResult",
+    "WaitlistEntry",
     "coordinated_placement",
     "distances_m",
+    "estimate_chances",
+    "fill_released_seats",
+    "numbers_from_draw",
+    "numbers_from_school_draws",
     "solve",
     "solve_stages",
+    "waitlists",
 ]

@@ -81,7 +81,7 @@ def chance_counts(
             numbers = permutation[family[app_student]]
         else:
             numbers = permutation[family]
-        admission = run(instance.with_numbers(numbers), mechanism, siblings_together)
+        admission = run(instance.with_numbers(numbers), mechanism, siblings_together, app_student)
         admitted = admission.admitted_app
         counts[admitted[admitted >= 0]] += 1
     return counts
@@ -92,14 +92,17 @@ def estimate_chances(
     seeds: Sequence[bytes],
     *,
     mechanism: Mechanism = "da",
-    tie_breaking: TieBreaking = "single",
+    tie_breaking: TieBreaking | None = None,
     siblings_together: bool = True,
 ) -> dict[tuple[str, str], float]:
     """Probability of admission per (child, listed school), over ``len(seeds)`` lotteries.
 
     The problem's own numbers are ignored except to tell which children form a family
-    (shared number, or ``sibling_groups``).
+    (shared number, or ``sibling_groups``). ``tie_breaking`` defaults to the problem's:
+    multiple when it has ``school_tiebreak``.
     """
+    if tie_breaking is None:
+        tie_breaking = "single" if problem.school_tiebreak is None else "multiple"
     instance = encode(problem)
     counts = chance_counts(
         instance,

@@ -51,10 +51,16 @@ class Admission:
     filled_round: IntArray
 
 
-def priority_order(instance: Instance, siblings_together: bool = True) -> Ordering:
-    """Sort all applications by (school, priority, number); ties keep child-id order."""
+def priority_order(
+    instance: Instance, siblings_together: bool = True, app_student: IntArray | None = None
+) -> Ordering:
+    """Sort all applications by (school, priority, number); ties keep child-id order.
+
+    ``app_student`` (``instance.app_student()``) may be passed when it is at hand.
+    """
     n = instance.n_applications
-    app_student = instance.app_student()
+    if app_student is None:
+        app_student = instance.app_student()
     order, sorted_keys = _sorted_applications(instance)
     position = np.empty(n, dtype=np.int64)
     position[order] = np.arange(n, dtype=np.int64)
@@ -72,9 +78,12 @@ def priority_order(instance: Instance, siblings_together: bool = True) -> Orderi
                 | (priority[1:] != priority[:-1])
                 | (number[1:] != number[:-1])
             )
-        group_start = np.flatnonzero(new_group)
-        group_end = np.append(group_start[1:], n) - 1
-        tie_end = np.repeat(group_end, np.diff(np.append(group_start, n))).astype(np.int64)
+        if new_group.all():
+            tie_end = np.arange(n, dtype=np.int64)
+        else:
+            group_start = np.flatnonzero(new_group)
+            group_end = np.append(group_start[1:], n) - 1
+            tie_end = np.repeat(group_end, np.diff(np.append(group_start, n))).astype(np.int64)
     else:
         tie_end = np.arange(n, dtype=np.int64)
     return Ordering(order, position, school_start, tie_end, school_of, app_student[order])
@@ -93,27 +102,55 @@ def _sorted_applications(instance: Instance) -> tuple[IntArray, IntArray | None]
     packed, the sorted (school, priority, number) keys.
 
     Applications are stored child by child in id order, so the index breaks remaining
-    ties by child id. When the four fields fit in 63 bits they are packed into one
-    integer and sorted as plain values, which is several times faster than a lexsort.
+    ties by child id. The fields are packed into one 64-bit integer and sorted as plain
+    values, several times faster than a lexsort; when (priority, number) is too wide,
+    it is first replaced by its rank among all pairs, found by one packed sort too.
     """
     n = instance.n_applications
-    priority_low, priority_bits = _span_bits(instance.app_priority)
-    number_low, number_bits = _span_bits(instance.app_number)
-    school_bits = max(instance.n_schools - 1, 0).bit_length()
     index_bits = max(n - 1, 0).bit_length()
-    if school_bits + priority_bits + number_bits + index_bits > 63:
+    school_bits = max(instance.n_schools - 1, 0).bit_length()
+    pair = _packed_pair(instance.app_priority, instance.app_number, index_bits)
+    if pair is None:
         order = np.lexsort(
             (np.arange(n), instance.app_number, instance.app_priority, instance.app_school)
         ).astype(np.int64)
         return order, None
-    packed = instance.app_school.astype(np.int64) << (priority_bits + number_bits + index_bits)
-    packed |= (instance.app_priority - priority_low) << (number_bits + index_bits)
-    packed |= (instance.app_number - number_low) << index_bits
+    pair_key, pair_bits = pair
+    if school_bits + pair_bits + index_bits > 63:
+        pair_key, pair_bits = _dense_rank(pair_key, pair_bits, index_bits)
+    packed = instance.app_school.astype(np.int64) << (pair_bits + index_bits)
+    packed |= pair_key << index_bits
     packed |= np.arange(n, dtype=np.int64)
     packed.sort()
     keys = packed >> index_bits
     packed &= (1 << index_bits) - 1
     return packed, keys
+
+
+def _packed_pair(
+    priority: IntArray, number: IntArray, index_bits: int
+) -> tuple[IntArray, int] | None:
+    """(priority, number) as one order-preserving integer and its width, if it fits."""
+    priority_low, priority_bits = _span_bits(priority)
+    number_low, number_bits = _span_bits(number)
+    if priority_bits + number_bits + index_bits > 63:
+        return None
+    key = (priority - priority_low) << number_bits
+    key |= number - number_low
+    return key, priority_bits + number_bits
+
+
+def _dense_rank(key: IntArray, key_bits: int, index_bits: int) -> tuple[IntArray, int]:
+    """Rank of each key among the distinct keys (order kept), and the rank's width."""
+    packed = (key << index_bits) | np.arange(key.size, dtype=np.int64)
+    packed.sort()
+    sorted_keys = packed >> index_bits
+    distinct = np.ones(key.size, dtype=np.int64)
+    distinct[0:1] = 0
+    distinct[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    rank = np.empty(key.size, dtype=np.int64)
+    rank[packed & ((1 << index_bits) - 1)] = np.cumsum(distinct)
+    return rank, int(rank.max(initial=0)).bit_length()
 
 
 def _ranges(starts: IntArray, stops: IntArray) -> IntArray:
@@ -143,25 +180,49 @@ def deferred_acceptance(
     held = np.empty(0, dtype=np.int64)
     proposers = np.flatnonzero(next_app < last_app)
     while proposers.size:
-        apps = next_app[proposers]
-        next_app[proposers] += 1
-        positions = ordering.position[apps]
-        fits = positions <= cut[instance.app_school[apps]]
-        refused = proposers[~fits]
-        incoming = np.sort(positions[fits])
-        displaced = np.empty(0, dtype=np.int64)
-        if incoming.size:
-            held = np.insert(held, np.searchsorted(held, incoming), incoming)
-            schools = np.unique(ordering.school_of[incoming])
-            drop = _over_capacity(held, schools, capacity, ordering, cut, quotas)
-            if drop.size:
-                displaced = ordering.student_of[held[drop]]
-                held = np.delete(held, drop)
-        proposers = np.concatenate((refused, displaced))
+        incoming = _next_proposals(
+            proposers, next_app, last_app, instance.app_school, ordering, cut
+        )
+        if not incoming.size:
+            break
+        held = np.insert(held, np.searchsorted(held, incoming), incoming)
+        touched = ordering.school_of[incoming]  # sorted, as positions are
+        schools = touched[np.append(True, touched[1:] != touched[:-1])]
+        drop = _over_capacity(held, schools, capacity, ordering, cut, quotas)
+        proposers = ordering.student_of[held[drop]]
+        held = np.delete(held, drop)
         proposers = proposers[next_app[proposers] < last_app[proposers]]
     admitted = np.full(instance.n_students, -1, dtype=np.int64)
     admitted[ordering.student_of[held]] = ordering.order[held]
     return Admission(admitted, np.full(instance.n_schools, -1, dtype=np.int64))
+
+
+def _next_proposals(
+    proposers: IntArray,
+    next_app: IntArray,
+    last_app: IntArray,
+    app_school: IntArray,
+    ordering: Ordering,
+    cut: IntArray,
+) -> IntArray:
+    """Positions of the proposals that ``proposers`` make, sorted.
+
+    A school's cut only moves up its ranking as the rounds go, so a child ranked below
+    it is refused for good: such a child goes straight on to its next choice within
+    the same round. Children who run out of choices stay unplaced.
+    """
+    proposals = []
+    while proposers.size:
+        apps = next_app[proposers]
+        next_app[proposers] += 1
+        positions = ordering.position[apps]
+        fits = positions <= cut[app_school[apps]]
+        proposals.append(positions[fits])
+        proposers = proposers[~fits]
+        proposers = proposers[next_app[proposers] < last_app[proposers]]
+    incoming = np.concatenate(proposals) if proposals else np.empty(0, dtype=np.int64)
+    incoming.sort()
+    return incoming
 
 
 def _over_capacity(
@@ -194,7 +255,7 @@ def _over_capacity(
 def immediate_acceptance(
     instance: Instance, ordering: Ordering, siblings_together: bool = True
 ) -> Admission:
-    """Boston mechanism (Abdulkadiroğlu and Sönmez 2003, section 2.1).
+    """Boston mechanism as defined by Abdulkadiroğlu and Sönmez (2003).
 
     In round r every child still unplaced applies to its r-th choice, whether or not
     that school has seats left; each school admits the best applicants of the round up
@@ -264,9 +325,14 @@ def serial_dictatorship(
     return deferred_acceptance(instance, ordering, siblings_together)
 
 
-def run(instance: Instance, mechanism: Mechanism, siblings_together: bool = True) -> Admission:
+def run(
+    instance: Instance,
+    mechanism: Mechanism,
+    siblings_together: bool = True,
+    app_student: IntArray | None = None,
+) -> Admission:
     """Solve ``instance`` with ``mechanism``."""
-    ordering = priority_order(instance, siblings_together)
+    ordering = priority_order(instance, siblings_together, app_student)
     if mechanism == "da":
         return deferred_acceptance(instance, ordering, siblings_together)
     if mechanism == "boston":

@@ -6,7 +6,7 @@ eligible applicants and then the open seats from everybody left; ``open_first`` 
 the open seats from everybody, then each reserve from the eligible applicants left.
 Reserved seats that no eligible applicant takes are released and go to the best
 applicants left. This is the precedence-order choice function of Dur, Kominers, Pathak
-and Sönmez, "Reserve Design" (Journal of Political Economy 126(6), 2018), section 2.
+and Sönmez, "Reserve Design" (Journal of Political Economy 126(6), 2018).
 """
 
 from __future__ import annotations

@@ -18,9 +18,17 @@ _CATEGORY_SHARES = (0.25, 0.30, 0.20, 0.15, 0.10)
 
 
 def generate(
-    n_students: int, seed: int = 2024, choices: int = CHOICES, seat_ratio: float = 1.05
+    n_students: int,
+    seed: int = 2024,
+    choices: int = CHOICES,
+    seat_ratio: float = 1.05,
+    score_ranks: bool = False,
 ) -> Instance:
-    """``n_students`` children with ``choices`` distinct choices each, single tie-breaking."""
+    """``n_students`` children with ``choices`` distinct choices each, single tie-breaking.
+
+    Priorities are categories 1..5 drawn per application, or with ``score_ranks`` one
+    score rank per child (a score-based program, for serial dictatorship).
+    """
     rng = np.random.Generator(np.random.PCG64(seed))
     n_schools = max(choices, n_students // CHILDREN_PER_SCHOOL)
     popularity = 1.0 / np.arange(1, n_schools + 1) ** 0.9
@@ -33,6 +41,8 @@ def generate(
         np.arange(1, len(_CATEGORY_SHARES) + 1), size=n_apps, p=np.array(_CATEGORY_SHARES)
     ).astype(np.int64)
     lottery = rng.permutation(n_students).astype(np.int64)
+    if score_ranks:
+        priority = np.repeat(rng.permutation(n_students).astype(np.int64) + 1, choices)
     return Instance(
         student_ids=[f"C{i:07d}" for i in range(n_students)],
         school_ids=[f"S{j:05d}" for j in range(n_schools)],

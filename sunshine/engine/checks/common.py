@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from enum import Enum
 
@@ -11,6 +12,11 @@ from sunshine.engine.address import Gazetteer, Resolution, ResolutionStatus, nor
 from sunshine.engine.checks.departments import DepartmentUnavailable
 from sunshine.engine.checks.results import CheckName, CheckResult, JSONValue, ReasonCode, conclude
 from sunshine.engine.records import Declaration
+
+# A batch asks about the same people many times (every check, every guardian); these are
+# pure functions of their arguments, so their answers are kept.
+normalise_id = functools.lru_cache(maxsize=65536)(idnumber.normalise)
+parse_id = functools.lru_cache(maxsize=65536)(idnumber.parse)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,16 +57,16 @@ def guardian_field(index: int, part: str) -> str:
 
 def guardian_indexes(declaration: Declaration, id_numbers: set[str]) -> list[int]:
     """Positions of the declared guardians whose ID number is among ``id_numbers``."""
-    wanted = {idnumber.normalise(value) for value in id_numbers}
+    wanted = {normalise_id(value) for value in id_numbers}
     return [
         index
         for index, guardian in enumerate(declaration.guardians)
-        if idnumber.normalise(guardian.id_number) in wanted
+        if normalise_id(guardian.id_number) in wanted
     ]
 
 
 def same_id(declared: str, recorded: str) -> bool:
-    return idnumber.normalise(declared) == idnumber.normalise(recorded)
+    return normalise_id(declared) == normalise_id(recorded)
 
 
 def unavailable(check: CheckName, error: DepartmentUnavailable) -> CheckResult:
@@ -154,4 +160,4 @@ def full_months(start: dt.date, end: dt.date) -> int:
 
 def canonical_number(raw: str) -> str:
     """A registration or permit number without spaces and with half-width characters."""
-    return idnumber.normalise(raw)
+    return normalise_id(raw)

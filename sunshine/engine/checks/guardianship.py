@@ -18,6 +18,8 @@ from sunshine.engine.checks.common import (
     CheckContext,
     guardian_field,
     guardian_words,
+    normalise_id,
+    parse_id,
     same_id,
     unavailable,
 )
@@ -70,7 +72,7 @@ def household_relation(child: HukouRecord, guardian: HukouRecord) -> frozenset[s
 def _by_sex(relations: frozenset[str], id_number: str) -> frozenset[str]:
     """Keep the relations that fit the sex encoded in the guardian's ID number."""
     try:
-        sex = idnumber.parse(id_number).sex
+        sex = parse_id(id_number).sex
     except idnumber.InvalidIdNumber:
         return relations
     male = sex is idnumber.Sex.MALE
@@ -102,7 +104,7 @@ class _Households:
             self._asked_for_child = True
         if self._child is None:
             return None
-        guardian = self._records.hukou(idnumber.normalise(guardian_id))
+        guardian = self._records.hukou(normalise_id(guardian_id))
         if guardian is None:
             return None
         allowed = _by_sex(household_relation(self._child, guardian), guardian_id)
@@ -124,7 +126,7 @@ def check_guardianship(
     check = CheckName.GUARDIANSHIP
     if not declaration.guardians:
         return conclude(check, ReasonCode.NO_GUARDIAN_DECLARED, field="guardians")
-    child_id = idnumber.normalise(declaration.child_id_number)
+    child_id = normalise_id(declaration.child_id_number)
     linked: list[int] = []
     links: list[JSONValue] = []
     problem: CheckResult | None = None

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sunshine.engine import idnumber
 from sunshine.engine.checks.common import (
     CheckContext,
     RecordKind,
     address_facts,
     address_review,
     declared_address_agrees,
+    normalise_id,
     unavailable,
 )
 from sunshine.engine.checks.departments import DepartmentRecords, DepartmentUnavailable
@@ -27,7 +27,7 @@ def check_hukou(
     """
     check = CheckName.HUKOU
     try:
-        record = records.hukou(idnumber.normalise(declaration.child_id_number))
+        record = records.hukou(normalise_id(declaration.child_id_number))
     except DepartmentUnavailable as error:
         return unavailable(check, error)
     if record is None:

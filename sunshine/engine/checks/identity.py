@@ -10,6 +10,7 @@ from sunshine.engine.checks.common import (
     child_words,
     guardian_field,
     guardian_words,
+    parse_id,
     unavailable,
 )
 from sunshine.engine.checks.departments import DepartmentRecords, DepartmentUnavailable
@@ -83,7 +84,7 @@ def check_identity(
     valid_ids: list[str] = []
     for person in people:
         try:
-            valid_ids.append(idnumber.parse(person.id_number, today=context.reference_date).value)
+            valid_ids.append(parse_id(person.id_number, today=context.reference_date).value)
         except idnumber.InvalidIdNumber as error:
             return conclude(
                 check,

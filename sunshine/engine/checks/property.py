@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sunshine.engine import idnumber
 from sunshine.engine.checks.certificate import parse_certificate_no
 from sunshine.engine.checks.common import (
     CheckContext,
@@ -11,6 +10,7 @@ from sunshine.engine.checks.common import (
     address_review,
     declared_address_agrees,
     guardian_indexes,
+    normalise_id,
     unavailable,
 )
 from sunshine.engine.checks.departments import DepartmentRecords, DepartmentUnavailable
@@ -27,8 +27,8 @@ def is_residential(use: str) -> bool:
 
 def _ownership(declaration: Declaration, record: PropertyRecord) -> tuple[list[int], bool]:
     owners = {owner.id_number for owner in record.owners}
-    child = idnumber.normalise(declaration.child_id_number)
-    owned_by_child = any(idnumber.normalise(owner) == child for owner in owners)
+    child = normalise_id(declaration.child_id_number)
+    owned_by_child = any(normalise_id(owner) == child for owner in owners)
     return guardian_indexes(declaration, owners), owned_by_child
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from sunshine.engine import idnumber
-from sunshine.engine.checks.common import CheckContext, unavailable
+from sunshine.engine.checks.common import CheckContext, normalise_id, unavailable
 from sunshine.engine.checks.departments import DepartmentRecords, DepartmentUnavailable
 from sunshine.engine.checks.results import CheckName, CheckResult, JSONValue, ReasonCode, conclude
 from sunshine.engine.records import Declaration
@@ -22,7 +21,7 @@ def check_social_insurance(
     longest = 0
     try:
         for index, guardian in enumerate(declaration.guardians):
-            record = records.social_insurance(idnumber.normalise(guardian.id_number))
+            record = records.social_insurance(normalise_id(guardian.id_number))
             if record is not None:
                 paid.append({"guardian": index, "months": record.months_paid})
                 longest = max(longest, record.months_paid)

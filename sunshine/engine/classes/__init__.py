@@ -11,12 +11,21 @@ Public API:
   ``quality`` (``PlacementQuality``), ``seed`` and ``algorithm``. Raises
   ``PlacementError`` (a ``ValueError``) when the request cannot be met.
 * ``measure_quality(classes, pupils_by_id) -> PlacementQuality`` for any class lists.
+* ``pupils_to_csv`` / ``pupils_from_csv``, ``pairs_to_csv`` / ``pairs_from_csv`` and
+  ``classes_to_csv``: the published files an observer recomputes a placement from.
 * ``draw_teachers(class_ids, teacher_ids, seed) -> TeacherDraw``: head teachers to
   classes by the public lottery's ``draw`` over the published teacher list.
 
 docs/class-placement.md describes the algorithm and how an observer recomputes it.
 """
 
+from sunshine.engine.classes.interchange import (
+    classes_to_csv,
+    pairs_from_csv,
+    pairs_to_csv,
+    pupils_from_csv,
+    pupils_to_csv,
+)
 from sunshine.engine.classes.model import (
     ALGORITHM,
     Placement,
@@ -40,7 +49,12 @@ __all__ = [
     "TeacherDraw",
     "TeacherDrawError",
     "birth_month_index",
+    "classes_to_csv",
     "draw_teachers",
     "measure_quality",
+    "pairs_from_csv",
+    "pairs_to_csv",
     "place_pupils",
+    "pupils_from_csv",
+    "pupils_to_csv",
 ]

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-ALGORITHM = "sunshine-class-placement/1:snake-greedy+pair-swaps:hmac-drbg-sha256"
+ALGORITHM = "sunshine-class-placement/1:greedy-deal+swaps:hmac-drbg-sha256"
 
 
 class PlacementError(ValueError):

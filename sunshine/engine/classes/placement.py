@@ -22,7 +22,7 @@ import numpy as np
 
 from sunshine.engine.classes.construction import deal_free, place_constrained
 from sunshine.engine.classes.features import build_features
-from sunshine.engine.classes.layout import Layout
+from sunshine.engine.classes.layout import IntArray, Layout
 from sunshine.engine.classes.model import (
     ALGORITHM,
     Placement,
@@ -80,10 +80,31 @@ def _units_and_conflicts(
     return units + singles, [frozenset(others) for others in conflicts]
 
 
-def _rank(order: Sequence[int]) -> np.ndarray[tuple[int], np.dtype[np.int64]]:
+def _rank(order: Sequence[int]) -> IntArray:
+    """Position of each index in ``order`` (a seeded shuffle): the tie-break rank."""
     rank = np.empty(len(order), dtype=np.int64)
     rank[np.asarray(order, dtype=np.int64)] = np.arange(len(order), dtype=np.int64)
     return rank
+
+
+def _first_placement(
+    layout: Layout,
+    pupils: Sequence[Pupil],
+    units: list[list[int]],
+    conflicts: Sequence[frozenset[int]],
+    stream: RandomStream,
+) -> None:
+    pupil_rank = _rank(stream.shuffle(range(len(pupils))))
+    class_rank = _rank(stream.shuffle(range(layout.class_count)))
+    units.sort(key=lambda u: (-len(u), -sum(len(conflicts[m]) for m in u), int(pupil_rank[u[0]])))
+    place_constrained(layout, units, conflicts, class_rank)
+
+    # Scarce and extreme pupils first, while every class still has room to even them out.
+    balance = layout.parts[2]
+    distance = (balance * balance).sum(axis=1)
+    free = [i for i in range(len(pupils)) if layout.class_of[i] < 0]
+    free.sort(key=lambda i: (not pupils[i].special_needs, -int(distance[i]), int(pupil_rank[i])))
+    deal_free(layout, free, class_rank)
 
 
 def place_pupils(request: PlacementRequest) -> Placement:
@@ -92,26 +113,17 @@ def place_pupils(request: PlacementRequest) -> Placement:
     Raises ``PlacementError`` when the request is malformed or its twin and must-separate
     requests cannot all be kept with class sizes differing by at most one.
     """
+    if not isinstance(request.seed, bytes) or not request.seed:
+        raise PlacementError("the seed must be non-empty bytes, as recorded for the placement")
     pupils = sorted_pupils(request.pupils)
     classes = class_count(request, len(pupils))
     largest = -(-len(pupils) // classes)
     pairs = separation_pairs(request.must_separate, {p.pupil_id for p in pupils})
     units, conflicts = _units_and_conflicts(pupils, pairs, classes, largest)
-    features = build_features(pupils, largest)
-    layout = Layout(features, classes)
+    layout = Layout(build_features(pupils, largest), classes)
 
     stream = RandomStream(request.seed, personalization=ALGORITHM.encode("ascii"))
-    pupil_rank = _rank(stream.shuffle(range(len(pupils))))
-    class_rank = _rank(stream.shuffle(range(classes)))
-
-    units.sort(key=lambda u: (-len(u), -sum(len(conflicts[m]) for m in u), int(pupil_rank[u[0]])))
-    place_constrained(layout, units, conflicts, class_rank)
-
-    distance = (features.balance * features.balance).sum(axis=1)
-    free = [i for i in range(len(pupils)) if layout.class_of[i] < 0]
-    free.sort(key=lambda i: (not pupils[i].special_needs, -int(distance[i]), int(pupil_rank[i])))
-    deal_free(layout, free, class_rank)
-
+    _first_placement(layout, pupils, units, conflicts, stream)
     movable = np.ones(len(pupils), dtype=np.bool_)
     for unit in units:
         if len(unit) > 1:

@@ -178,7 +178,7 @@ class SwapSearch:
         kinds = _KIND_CHOICES[len(sources)]
         destinations = _destinations(sources)
         usable = np.ones(len(kinds), dtype=np.bool_)
-        for source in set(sources):
+        for source in sorted(set(sources)):
             wanted = _KIND_ONE_HOT[kinds[:, [n for n, c in enumerate(sources) if c == source]]]
             usable &= (wanted.sum(axis=1) <= available[source]).all(axis=1)
         changes = []
@@ -187,12 +187,14 @@ class SwapSearch:
         ):
             moved = layout.class_count * kind_values[kinds]  # (choices, movers, width)
             change = np.zeros(len(kinds), dtype=np.int64)
-            for touched in set(sources):
+            for touched in sorted(set(sources)):
                 gap = layout.class_count * sums[touched] - total
                 after = np.broadcast_to(gap, (len(kinds), len(gap))).copy()
                 for mover, (source, target) in enumerate(zip(sources, destinations, strict=True)):
-                    after -= moved[:, mover] if source == touched else 0
-                    after += moved[:, mover] if target == touched else 0
+                    if source == touched:
+                        after -= moved[:, mover]
+                    if target == touched:
+                        after += moved[:, mover]
                 change += (after * after).sum(axis=1) - int(gap @ gap)
             changes.append(change)
         sex, special = changes

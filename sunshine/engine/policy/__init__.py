@@ -16,6 +16,7 @@ from sunshine.engine.policy.evaluate import (
     SchoolCounts,
     evaluate,
     priority_ranks,
+    tie_key,
     what_if,
 )
 from sunshine.engine.policy.expression import ExpressionError
@@ -47,5 +48,6 @@ __all__ = [
     "load_default_policy",
     "load_policy",
     "priority_ranks",
+    "tie_key",
     "what_if",
 ]

@@ -137,6 +137,10 @@ _ABSENT = (1, 0)
 
 
 def tie_key(rule: CategoryRule, facts: Facts) -> tuple[tuple[int, int], ...]:
+    """A child's order inside ``rule``'s category by its tie-break facts (lottery aside).
+
+    Smaller sorts first; an absent fact sorts after every present one.
+    """
     key = []
     for tie in rule.tie_break:
         if tie.is_lottery:

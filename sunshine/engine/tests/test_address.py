@@ -195,6 +195,14 @@ def test_address_in_another_city_is_not_local() -> None:
     assert not resolution.local
 
 
+def test_a_county_of_the_city_without_zones_is_not_local() -> None:
+    # 临澧县 is part of 常德市, but no compound of this gazetteer lies there.
+    resolution = resolve("湖南省常德市临澧县安福街道金星村3组3号", CITY)
+    assert resolution.status is ResolutionStatus.UNRESOLVED
+    assert not resolution.local
+    assert resolve("常德市武陵区锦秀华庭3栋2单元501室", CITY).local
+
+
 def test_a_compound_listed_twice_is_refused() -> None:
     with pytest.raises(ValueError, match="listed twice"):
         Gazetteer([_compound("a", "甲"), _compound("a", "乙")])

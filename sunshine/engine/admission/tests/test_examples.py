@@ -212,6 +212,23 @@ class TestChances:
         assert 0.3 < chances[("o", "A")] < 0.7
 
 
+def test_chances_under_multiple_tie_breaking_keep_families_per_school() -> None:
+    children = ("t1", "t2", "a", "b")
+    problem = Problem(
+        capacities={"A": 1, "B": 2},
+        tiebreak={},
+        applications=[Application(c, r, s, 1) for c in children for r, s in ((1, "A"), (2, "B"))],
+        school_tiebreak={(c, s): i for i, c in enumerate(children) for s in "AB"},
+        sibling_groups=[("t1", "t2")],
+    )
+    chances = estimate_chances(problem, [b"m%d" % i for i in range(300)])
+    for school in "AB":
+        assert chances[("t1", school)] == chances[("t2", school)]
+    # A's one seat goes to the twins (both) or to a or to b: three equally likely families.
+    assert chances[("a", "A")] + chances[("b", "A")] + chances[("t1", "A")] == pytest.approx(1.0)
+    assert 0.2 < chances[("a", "A")] < 0.47
+
+
 def test_large_numbers_sort_like_small_ones() -> None:
     rows = [("a", "A", 1, 3), ("b", "A", 1, 1), ("c", "A", 2, 0), ("d", "B", 1, 2)]
     small = first_choices({"A": 1, "B": 1}, rows)
@@ -272,3 +289,27 @@ def test_serial_dictatorship_serves_the_better_score_first() -> None:
         ],
     )
     assert solve(problem, "serial").assignment == {"a": "B", "b": "A"}
+
+
+def test_numbers_come_from_the_public_draw_with_twins_as_one_entry() -> None:
+    from sunshine.engine.admission import numbers_from_draw, numbers_from_school_draws
+    from sunshine.engine.lottery import draw
+
+    entry_of = {"t1": "F1", "t2": "F1", "a": "F2", "b": "F3"}
+    drawn = draw(["F1", "F2", "F3"], b"an unofficial seed for a test").numbers
+    numbers = numbers_from_draw(drawn, entry_of)
+    assert numbers["t1"] == numbers["t2"] == drawn["F1"]
+    assert sorted({numbers[c] for c in entry_of}) == [1, 2, 3]
+    per_school = numbers_from_school_draws({"A": drawn}, entry_of)
+    assert per_school[("a", "A")] == drawn["F2"]
+    problem = Problem(
+        capacities={"A": 1},
+        tiebreak={},
+        applications=[Application(c, 1, "A", 1) for c in entry_of],
+        school_tiebreak=per_school,
+    )
+    admitted = {c for c, s in solve(problem).assignment.items() if s == "A"}
+    winner = min(drawn, key=lambda entry: drawn[entry])
+    assert admitted == {c for c, e in entry_of.items() if e == winner}
+    with pytest.raises(ProblemError, match="not in the draw"):
+        numbers_from_draw(drawn, {"x": "F9"})

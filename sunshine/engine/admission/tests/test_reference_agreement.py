@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -87,3 +89,21 @@ def test_generated_cities_are_reproducible_with_five_distinct_choices() -> None:
     choices = first.app_school.reshape(-1, 5)
     assert all(len(set(row)) == 5 for row in choices.tolist())
     assert not np.array_equal(first.app_school, generate(500, seed=6).app_school)
+
+
+@settings(max_examples=100, deadline=None)
+@given(problems(max_schools=5), st.sampled_from([0, 50, 57, 61]))
+def test_wide_numbers_sort_exactly_like_narrow_ones(problem: Problem, bits: int) -> None:
+    """Numbers spread over ``bits`` bits take the packed, the ranked or the lexsort path
+    of the sort; the order they give, and so the admission, is the same."""
+    largest = max([*problem.tiebreak.values(), *(problem.school_tiebreak or {}).values(), 0])
+    scale = max(1, 2**bits // (largest + 1))
+    wide = replace(
+        problem,
+        tiebreak={c: n * scale for c, n in problem.tiebreak.items()},
+        school_tiebreak=None
+        if problem.school_tiebreak is None
+        else {k: n * scale for k, n in problem.school_tiebreak.items()},
+    )
+    for mechanism in ("da", "boston"):
+        assert solve(wide, mechanism).assignment == solve(problem, mechanism).assignment  # type: ignore[arg-type]

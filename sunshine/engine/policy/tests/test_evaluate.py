@@ -18,6 +18,22 @@ from sunshine.engine.policy import (
 )
 
 POLICY = load_default_policy()
+
+
+def _ordered_by_facts() -> str:
+    """The template with fact tie-breaks inside categories 1-4, as some bureaus order them."""
+    text = default_policy_text()
+    for keys in (
+        '["hukou_move_in_date", "lottery"]',
+        '["hukou_move_in_date", "lottery"]',
+        '["property_registration_date", "lottery"]',
+        '["social_insurance_months desc", "lottery"]',
+    ):
+        text = text.replace('\ntie_break = ["lottery"]', f"\ntie_break = {keys}", 1)
+    return text
+
+
+ORDERED = load_policy(_ordered_by_facts())
 LONG_AGO = dt.date(2019, 1, 1)
 
 
@@ -93,10 +109,12 @@ def test_pending_fact_that_cannot_matter_does_not_hold_it() -> None:
 
 
 def test_pending_tie_break_fact_keeps_the_category_but_is_reported() -> None:
+    category_3 = 'condition = "property_in_zone_owned_by_guardian"\ntie_break = ["lottery"]'
+    assert category_3 in default_policy_text()
     policy = load_policy(
         default_policy_text().replace(
-            'tie_break = ["property_registration_date", "lottery"]',
-            'tie_break = ["social_insurance_months desc", "lottery"]',
+            category_3,
+            category_3.replace('["lottery"]', '["social_insurance_months desc", "lottery"]'),
         )
     )
     facts = Facts.of(property_in_zone_owned_by_guardian=True, pending=["social_insurance_months"])
@@ -138,11 +156,13 @@ def test_priority_is_category_then_earlier_move_in() -> None:
         Facts.of(),
     ]
     # Equal keys share a rank; the lottery orders them afterwards.
-    assert priority_ranks(POLICY, applicants) == [2, 1, 3, 1, 4]
+    assert priority_ranks(ORDERED, applicants) == [2, 1, 3, 1, 4]
+    # Under the default template only the category counts; the lottery does the rest.
+    assert priority_ranks(POLICY, applicants) == [1, 1, 2, 1, 3]
 
 
 def test_descending_tie_break_puts_the_longest_contributor_first() -> None:
-    assert priority_ranks(POLICY, [migrant(14), migrant(30), migrant(14)]) == [2, 1, 2]
+    assert priority_ranks(ORDERED, [migrant(14), migrant(30), migrant(14)]) == [2, 1, 2]
 
 
 def test_absent_tie_break_fact_sorts_after_present_ones() -> None:
@@ -151,7 +171,7 @@ def test_absent_tie_break_fact_sorts_after_present_ones() -> None:
         owner_only(dt.date(2023, 1, 1)),
         owner_only(dt.date(2021, 1, 1)),
     ]
-    assert priority_ranks(POLICY, applicants) == [3, 2, 1]
+    assert priority_ranks(ORDERED, applicants) == [3, 2, 1]
 
 
 def test_undetermined_category_blocks_priorities() -> None:

@@ -76,7 +76,7 @@ def test_default_template_follows_the_changde_pattern() -> None:
     assert {"rental_in_zone_registered", "social_insurance_months", "has_residence_permit"} <= (
         conditions[3]
     )
-    assert policy.categories[0].tie_break[0] == TieBreak("hukou_move_in_date")
+    assert all(rule.tie_break == (TieBreak("lottery"),) for rule in policy.categories)
     assert default_policy_text().startswith("#")
 
 
