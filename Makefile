@@ -6,6 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 CHILDREN ?= 10000
+# Browser tests drive Debian's Chromium; CJK fonts make screenshots legible.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test lint format serve bench clean lock
 
@@ -18,8 +21,12 @@ $(INSTALLED): requirements/lock.txt pyproject.toml
 demo: $(INSTALLED)
 	$(BIN)/sunshine demo --children $(CHILDREN)
 
-test: $(INSTALLED) lint
-	$(BIN)/pytest -n 2 --dist loadgroup
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	$(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-wqy-zenhei
+
+test: $(INSTALLED) $(CHROMIUM) lint
+	$(BIN)/pytest -n 2
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
