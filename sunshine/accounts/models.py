@@ -43,3 +43,41 @@ class User(AbstractUser):
     @property
     def is_staff_role(self) -> bool:
         return self.role in {Role.SCHOOL, Role.DISTRICT, Role.CITY}
+
+
+# Parents' SMS log-in ------------------------------------------------------------------
+
+
+class LoginPhone(models.Model):
+    """One row per phone that asked for a code; its lock serialises that phone's requests."""
+
+    phone_index = models.CharField(max_length=32, unique=True)
+
+
+class CodeDelivery(models.TextChoices):
+    PENDING = "pending", _("发送中")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
+
+
+class LoginCode(models.Model):
+    """A one-time SMS code. Only a keyed hash of the code is stored, never the code."""
+
+    phone_index = models.CharField(max_length=32)
+    client_index = models.CharField(max_length=32)
+    salt = models.CharField(max_length=32)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+    delivery = models.CharField(
+        max_length=8, choices=CodeDelivery.choices, default=CodeDelivery.PENDING
+    )
+    provider_message_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["phone_index", "created_at"]),
+            models.Index(fields=["client_index", "created_at"]),
+        ]

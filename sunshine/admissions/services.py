@@ -18,10 +18,12 @@ import csv
 import dataclasses
 import datetime as dt
 import io
+import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -35,6 +37,7 @@ from sunshine.admissions.selectors import Applicant
 from sunshine.applications.models import Application, Status
 from sunshine.audit.chain import canonical_json, fingerprint
 from sunshine.audit.services import Actor, record
+from sunshine.engine.admission.interchange import write_problem
 from sunshine.engine.admission.model import Application as Listing
 from sunshine.engine.admission.model import Problem, Result
 from sunshine.engine.admission.placement import coordinated_placement
@@ -43,7 +46,8 @@ from sunshine.engine.lottery.sources import Source
 from sunshine.notifications.services import Announcement, enqueue
 from sunshine.schools.models import Round, School, SchoolKind
 
-ALGORITHM = "sunshine-admission/1 (private lottery, zoned DA by category, nearest-seat 统筹)"
+# Stages: private-school lottery, zoned deferred acceptance by priority, nearest-seat 统筹.
+ALGORITHM = "sunshine-admission/1:private-da+zone-da+nearest-seat"
 # Numbers of families outside any draw: above every drawn number, so they never
 # decide a tie and keep each family's number unique.
 _UNDRAWN_BASE = 10_000_000
@@ -60,6 +64,7 @@ class StageResult:
     capacities: dict[str, int]
     draws: list[LotteryDraw] = field(default_factory=list)
     lottery_category: dict[str, int] = field(default_factory=dict)
+    sibling_groups: list[tuple[str, ...]] = field(default_factory=list)
 
 
 def preview_admission(
@@ -214,29 +219,41 @@ def publication_folder(run: AdmissionRun) -> Path:
 
 
 def publication_files(run: AdmissionRun) -> dict[str, str]:
-    """The run's inputs and outputs in the interchange format, with pseudonymous IDs."""
+    """The run's inputs and outputs in the interchange format, with pseudonymous IDs.
+
+    Each stage is written by the engine's own writer, so an observer's
+    ``sunshine engine verify`` reads exactly what the engine solved.
+    """
     published = run.summary["published"]
     files: dict[str, str] = {}
-    for stage in ("private", "zone"):
-        data = published[stage]
-        files[f"{stage}/schools.csv"] = _csv(
-            ["school_id", "capacity"], sorted(data["capacities"].items())
-        )
-        files[f"{stage}/students.csv"] = _csv(
-            ["student_id", "tiebreak"], sorted(data["tiebreak"].items())
-        )
-        files[f"{stage}/applications.csv"] = _csv(
-            ["student_id", "rank", "school_id", "priority"], data["applications"]
-        )
-        files[f"{stage}/assignments.csv"] = _csv(
-            ["student_id", "school_id"], sorted(data["assignments"].items())
-        )
+    with tempfile.TemporaryDirectory() as scratch:
+        for stage in ("private", "zone"):
+            folder = Path(scratch) / stage
+            paths = write_problem(folder, _stage_problem(published[stage]))
+            for name, path in paths.items():
+                files[f"{stage}/{name}"] = path.read_text(encoding="utf-8")
+            files[f"{stage}/assignments.csv"] = _csv(
+                ["student_id", "school_id"], sorted(published[stage]["assignments"].items())
+            )
     files["coordinated.csv"] = _csv(
         ["order", "student_id", "priority", "school_id"], published["coordinated"]
     )
     for draw in run.draws.all():
         files[f"draws/{draw.reference}.json"] = canonical_json(draw.record) + "\n"
     return files
+
+
+def _stage_problem(stage: dict[str, Any]) -> Problem:
+    rows = stage["applications"]
+    return Problem(
+        capacities=stage["capacities"],
+        tiebreak={},
+        applications=[
+            Listing(student, rank, school, priority) for student, rank, school, priority, _ in rows
+        ],
+        school_tiebreak={(student, school): number for student, _, school, _, number in rows},
+        sibling_groups=[tuple(group) for group in stage["sibling_groups"]],
+    )
 
 
 def _csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -280,13 +297,14 @@ def _lottery_stage(
     groups: dict[str, list[str]] = defaultdict(list)
     for a in applicants:
         groups[a.family].append(a.entry)
+    stage.sibling_groups = sorted(tuple(m) for m in groups.values() if len(m) > 1)
     stage.result = solve(
         Problem(
             capacities=dict(seats),
             tiebreak={},
             applications=listings,
             school_tiebreak=stage.numbers,
-            sibling_groups=[tuple(members) for members in groups.values() if len(members) > 1],
+            sibling_groups=stage.sibling_groups,
         ),
         "da",
     )
@@ -455,21 +473,20 @@ def _inputs(private: StageResult, zone: StageResult) -> dict[str, object]:
 
 
 def _published_stage(stage: StageResult) -> dict[str, object]:
-    """The stage in the interchange format, with one tie-break number per child.
-
-    In these stages a child lists one school per drawn number, so the ranking of
-    the numbers is all the engine compares; it is published as 1, 2, 3 …
-    """
-    best: dict[str, int] = {}
-    for (entry, _), number in stage.numbers.items():
-        best[entry] = min(number, best.get(entry, number))
-    ranked = sorted(best, key=lambda entry: (best[entry], entry))
+    """What the engine solved in this stage, with each application's own lottery number."""
     return {
         "capacities": stage.capacities,
-        "tiebreak": {entry: rank for rank, entry in enumerate(ranked, start=1)},
         "applications": sorted(
-            (item.student_id, item.rank, item.school_id, item.priority) for item in stage.listings
+            (
+                item.student_id,
+                item.rank,
+                item.school_id,
+                item.priority,
+                stage.numbers[(item.student_id, item.school_id)],
+            )
+            for item in stage.listings
         ),
+        "sibling_groups": [list(group) for group in stage.sibling_groups],
         "assignments": {entry: school or "" for entry, school in stage.result.assignment.items()},
     }
 

@@ -135,7 +135,7 @@ def verify_round(
     for start in range(0, len(ids), chunk):
         with transaction.atomic():
             batch = list(
-                Application.objects.select_for_update()
+                Application.objects.select_for_update(of=("self",))
                 .filter(pk__in=ids[start : start + chunk], status=Status.SUBMITTED)
                 .select_related("zone_school", "child")
                 .order_by("pk")

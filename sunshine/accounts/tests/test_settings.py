@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def test_production_settings_pass_the_deployment_check():
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DEBUG": "0",
         "SECRET_KEY": "x" * 20 + "production-secret-with-enough-entropy-0123456789",
         "ALLOWED_HOSTS": "enroll.example.cn",

@@ -1,7 +1,6 @@
-import csv
 import datetime as dt
-import io
 import json
+import shutil
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -14,9 +13,7 @@ from sunshine.admissions.selectors import pseudonym
 from sunshine.applications.models import Status
 from sunshine.audit.selectors import verify_chain
 from sunshine.audit.services import Actor
-from sunshine.engine.admission.model import Application as Listing
-from sunshine.engine.admission.model import Problem
-from sunshine.engine.admission.solve import solve
+from sunshine.commands import engine as engine_command
 from sunshine.engine.lottery.record import verify_record
 from sunshine.engine.lottery.sources import lottery_source, onsite_source
 from sunshine.notifications.models import OutboxMessage
@@ -102,36 +99,52 @@ def test_nothing_to_draw_without_sources(city):
         services.preview_admission(BUREAU, city[0], sources=[])
 
 
-def _read(text):
-    return list(csv.DictReader(io.StringIO(text)))
+def _observer_recomputes(folder) -> int:
+    """What an observer runs on the published files: exit 0 when they match."""
+    return engine_command.main(
+        [
+            "verify",
+            *("--schools", str(folder / "schools.csv")),
+            *("--students", str(folder / "students.csv")),
+            *("--applications", str(folder / "applications.csv")),
+            *("--assignments", str(folder / "assignments.csv")),
+        ]
+    )
 
 
-def test_published_files_recompute_to_the_same_assignment(city):
-    round_ = city[0]
+def test_published_files_recompute_to_the_same_assignment(db):
+    round_ = testing.round_()
+    popular = testing.school("S1", round_, seats=3, at=NEAR)
+    testing.school("S2", round_, seats=10, at=FAR)
+    private = testing.school("P1", round_, seats=1, kind="private")
+    testing.verified_application(round_, popular, 1)
+    for _ in range(2):
+        testing.verified_application(round_, popular, 2, twin_group="F1")
+    for _ in range(3):
+        testing.verified_application(round_, popular, 2, private=[private])
     run = services.preview_admission(BUREAU, round_, sources=SOURCES)
     run = services.commit_admission(BUREAU, run)
     run = services.publish_admission(BUREAU, run)
     assert run.status == RunStatus.PUBLISHED
     folder = services.publication_folder(run)
-    zone = {
-        name: _read((folder / "zone" / name).read_text())
-        for name in ("schools.csv", "students.csv", "applications.csv", "assignments.csv")
-    }
-    problem = Problem(
-        capacities={r["school_id"]: int(r["capacity"]) for r in zone["schools.csv"]},
-        tiebreak={r["student_id"]: int(r["tiebreak"]) for r in zone["students.csv"]},
-        applications=[
-            Listing(r["student_id"], int(r["rank"]), r["school_id"], int(r["priority"]))
-            for r in zone["applications.csv"]
-        ],
-    )
-    recomputed = solve(problem, "da").assignment
-    published = {r["student_id"]: r["school_id"] or None for r in zone["assignments.csv"]}
-    assert recomputed == published
+    for stage in ("private", "zone"):
+        assert _observer_recomputes(folder / stage) == 0
+    assignments = (folder / "zone" / "assignments.csv").read_text()
+    tampered = folder / "tampered"
+    shutil.copytree(folder / "zone", tampered)
+    rows = assignments.splitlines()
+    swapped = [rows[0], *[_swap_school(row) for row in rows[1:]]]
+    (tampered / "assignments.csv").write_text("\n".join(swapped) + "\n")
+    assert _observer_recomputes(tampered) != 0
     for draw in run.draws.all():
         on_disk = json.loads((folder / "draws" / f"{draw.reference}.json").read_text())
         assert on_disk == draw.record
         assert verify_record(on_disk).ok
+
+
+def _swap_school(row: str) -> str:
+    student, school = row.split(",")
+    return f"{student},{'' if school else 'S1'}"
 
 
 @pytest.mark.parametrize("notary", ["1", "2", "3", "4", "5", "6"])

@@ -69,19 +69,33 @@ def separations(
     return draw(st.lists(pair, max_size=max_pairs))
 
 
-def school(size: int, seed: bytes, subjects: Sequence[str] = ()) -> list[Pupil]:
-    """A realistic grade: about half boys, births over one school year, a few special needs."""
+def school(
+    size: int, seed: bytes, subjects: Sequence[str] = (), twins_every: int = 0
+) -> list[Pupil]:
+    """A realistic grade: about half boys, births over one school year, a few special needs.
+
+    With ``twins_every=n``, pupils n, 2n, … have a twin right after them (same month),
+    asked together and apart in turn.
+    """
     stream = RandomStream(seed, personalization=b"test-school")
-    return [
-        Pupil(
-            pupil_id=f"S{index:05d}",
-            sex="M" if stream.randbelow(100) < 52 else "F",
-            birth_month=FIRST_MONTH + 8 + stream.randbelow(12),
-            scores={subject: 40 + stream.randbelow(601) / 10 for subject in subjects},
-            special_needs=stream.randbelow(50) == 0,
-        )
-        for index in range(size)
-    ]
+    grade: list[Pupil] = []
+    while len(grade) < size:
+        index = len(grade)
+        twin = twins_every > 0 and index > 0 and index % twins_every == 0 and index + 1 < size
+        month = FIRST_MONTH + 8 + stream.randbelow(12)
+        for _ in range(2 if twin else 1):
+            grade.append(
+                Pupil(
+                    pupil_id=f"S{len(grade):05d}",
+                    sex="M" if stream.randbelow(100) < 52 else "F",
+                    birth_month=month,
+                    scores={subject: 40 + stream.randbelow(601) / 10 for subject in subjects},
+                    special_needs=stream.randbelow(50) == 0,
+                    twin_group=f"T{index}" if twin else None,
+                    twins_together=index % (2 * twins_every) == 0 if twin else True,
+                )
+            )
+    return grade
 
 
 def spread(values: Sequence[int]) -> int:
