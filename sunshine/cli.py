@@ -13,8 +13,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("sunshine.commands.demo", "run a whole enrollment year on a synthetic city"),
     "engine": ("sunshine.commands.engine", "solve an admission from published files"),
     "lottery": ("sunshine.commands.lottery", "draw and verify public lotteries"),
+    "audit": ("sunshine.commands.audit", "verify the hash-chained audit log"),
     "bench": ("sunshine.commands.bench", "measure speed and memory"),
     "manage": ("sunshine.commands.manage", "Django's management commands"),
+    "fake-departments": ("sunshine.commands.fake_departments", "stand-in department service"),
 }
 
 

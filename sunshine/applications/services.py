@@ -161,7 +161,8 @@ def submit_application(
             application.home_latitude = placed.latitude if placed else None
             application.home_longitude = placed.longitude if placed else None
             application.save()
-            application.choices.all().delete()
+            if not created:
+                application.choices.all().delete()
             Choice.objects.bulk_create(
                 Choice(application=application, rank=rank, school=school)
                 for rank, school in enumerate(private_choices, start=1)

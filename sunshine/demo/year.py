@@ -101,16 +101,23 @@ def run_year(
         for level, round_ in loaded.rounds.items()
     }
     stage("classes", lambda: _place_classes(city, loaded.term, sources, progress))
-    sent = stage(
-        "notifications",
-        lambda: notifications.send_pending(Actor.system("sms"), backend=sms_backend),
-    )
+    sent = stage("notifications", lambda: _send_everything(sms_backend))
     report.logins = _demo_accounts(city, runs)
     chain = verify_chain()
     _summarise(
         report, city, loaded.rounds, runs, sent, stage_seconds, chain.ok, chain.events_checked
     )
     return report
+
+
+def _send_everything(backend: SmsBackend | None) -> notifications.SendReport:
+    """Send until the outbox is empty (each call sends one batch)."""
+    sent = failed = 0
+    while True:
+        batch = notifications.send_pending(Actor.system("sms"), backend=backend)
+        sent, failed = sent + batch.sent, failed + batch.failed
+        if batch.pending == 0 or batch.sent + batch.failed == 0:
+            return notifications.SendReport(sent=sent, failed=failed, pending=batch.pending)
 
 
 def _register_all(city: City, rounds: dict[str, Round], progress: bool) -> None:
