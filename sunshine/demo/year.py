@@ -278,10 +278,12 @@ def _summarise(
             f" · zone {s['admitted_zone']} · coordinated {s['coordinated']}"
             f" · unplaced {s['unplaced']} · pending {s['pending']}"
         )
-    draws = list(LotteryDraw.objects.order_by("drawn_at", "reference"))
-    lines.append(f"lotteries ({len(draws)}): entries · seed")
-    for draw in draws:
+    draws = list(LotteryDraw.objects.order_by("round", "title"))
+    admission_draws = [draw for draw in draws if draw.round_id is not None]
+    lines.append(f"admission lotteries ({len(admission_draws)}): entries · seed")
+    for draw in admission_draws:
         lines.append(f"  {draw.title:<28} {draw.entry_count:>5} · {draw.record['seed'][:16]}…")
+    lines.append(f"head-teacher draws: {len(draws) - len(admission_draws)} (one per school)")
     class_runs = list(PlacementRun.objects.all())
     worst_boys = max((r.quality["max_boys_difference"] for r in class_runs), default=0)
     worst_spread = max((r.quality["birth_month_mean_spread"] for r in class_runs), default=0.0)
