@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "sunshine.privacy",
     "sunshine.accounts",
     "sunshine.audit",
     "sunshine.schools",
@@ -153,6 +154,17 @@ SUNSHINE_SMS_FILE = Path(os.environ.get("SUNSHINE_SMS_FILE", VAR_DIR / "sms-outb
 
 # Where committed admission runs publish their recomputable files.
 SUNSHINE_PUBLISH_DIR = Path(os.environ.get("SUNSHINE_PUBLISH_DIR", VAR_DIR / "published"))
+
+# Department queries: online over signed HTTP when a URL is set, else from imported extracts.
+# The key is "key-id:base64" shared with the departments' gateway.
+SUNSHINE_DEPARTMENTS_URL = os.environ.get("SUNSHINE_DEPARTMENTS_URL", "")
+SUNSHINE_DEPARTMENTS_KEY = os.environ.get(
+    "SUNSHINE_DEPARTMENTS_KEY", "demo:ZGVtby1vbmx5LWRlcGFydG1lbnQta2V5IQ==" if DEBUG else ""
+)
+# The one document a family may upload for a manual review.
+SUNSHINE_REVIEW_UPLOAD_MAX_BYTES = int(
+    os.environ.get("SUNSHINE_REVIEW_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024))
+)
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

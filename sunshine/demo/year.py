@@ -139,7 +139,7 @@ def _register_family(
 ) -> None:
     parent = Actor(name=f"guardian:{family.family_id}", role=Role.PARENT)
     twin_group = family.family_id if family.multiple_birth else ""
-    for child in family.children:
+    for number, child in enumerate(family.children, start=1):
         round_ = rounds[str(child.level)]
         when = round_.registration_opens + dt.timedelta(seconds=7 * index + 1)
         registered = applications.register_child(
@@ -159,7 +159,8 @@ def _register_family(
             child=registered,
             declaration=child.declaration,
             private_choices=[schools[child.private_choice]] if child.private_choice else [],
-            idempotency_key=f"demo:{child.id_number}",
+            # Keys are opaque: a client never builds one from personal data.
+            idempotency_key=f"demo-{family.family_id}-{number}",
             now=when,
             city=zones,
         )
