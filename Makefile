@@ -43,7 +43,7 @@ serve: $(INSTALLED)
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 bench: $(INSTALLED)
-	$(BIN)/sunshine bench engine --students 1000000
+	$(BIN)/sunshine bench engine --students 1000000 --baseline-c
 	$(BIN)/sunshine bench lottery --entries 1000000
 	$(BIN)/sunshine bench placement --pupils 2000 --classes 45
 	$(BIN)/sunshine bench demo --children 10000
