@@ -25,6 +25,7 @@ from sunshine.engine.lottery import entry_list_hash
 from sunshine.engine.lottery.drand import CHAINS
 from sunshine.engine.lottery.sources import LOTTERY_GAMES, Source
 from sunshine.privacy.masking import mask_id_number, mask_name
+from sunshine.schools.models import Round
 
 BUREAU_ROLES = frozenset({Role.CITY, Role.DISTRICT})
 VIEWER_ROLES = BUREAU_ROLES | {Role.OBSERVER}
@@ -55,7 +56,7 @@ def candidate_entries(ceremony: Ceremony) -> CandidateList:
     """
     applicants, pending = admission_applicants(ceremony.round)
     if ceremony.school_id is not None:
-        code = ceremony.school.code  # type: ignore[union-attr]
+        code = ceremony.school.code
         applicants = [a for a in applicants if _applies_to(a, code)]
     children = {
         application.pk: application.child
@@ -182,7 +183,9 @@ def visible_ceremonies(user: User) -> QuerySet[Ceremony]:
     return ceremonies.none()
 
 
-def may_manage(user: User, ceremony: Ceremony | None = None, school_district: int | None = None) -> bool:
+def may_manage(
+    user: User, ceremony: Ceremony | None = None, school_district: int | None = None
+) -> bool:
     """City staff run any ceremony; district staff only those of their own district's schools."""
     if not user.is_authenticated or user.role not in BUREAU_ROLES:
         return False
@@ -190,7 +193,7 @@ def may_manage(user: User, ceremony: Ceremony | None = None, school_district: in
         return True
     district = school_district
     if ceremony is not None:
-        district = ceremony.school.district_id if ceremony.school_id else None  # type: ignore[union-attr]
+        district = ceremony.school.district_id if ceremony.school_id else None
     return district is not None and district == user.district_id
 
 
@@ -210,3 +213,13 @@ def published_ceremonies() -> QuerySet[Ceremony]:
     return Ceremony.objects.filter(frozen_at__isnull=False).select_related(
         "round__term", "school", "draw"
     )
+
+
+def admission_ceremonies(round_: Round) -> QuerySet[Ceremony]:
+    """Drawn round-wide ceremonies whose sources may drive the round's admission."""
+    return Ceremony.objects.filter(
+        round=round_,
+        purpose=CeremonyPurpose.ADMISSION,
+        status=CeremonyStatus.DRAWN,
+        superseded_by__isnull=True,
+    ).select_related("draw")

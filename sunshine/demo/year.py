@@ -13,8 +13,15 @@ from tqdm import tqdm
 
 from sunshine.accounts.models import Role
 from sunshine.accounts.services import create_user
+from sunshine.admissions import ceremony
 from sunshine.admissions import services as admissions
-from sunshine.admissions.models import AdmissionRun, LotteryDraw
+from sunshine.admissions.models import (
+    AdmissionRun,
+    Ceremony,
+    CeremonyPurpose,
+    LotteryDraw,
+    ObserverRole,
+)
 from sunshine.applications import services as applications
 from sunshine.applications.models import Application, Guardian, Status
 from sunshine.audit.selectors import verify_chain
@@ -37,6 +44,8 @@ from sunshine.verification import services as verification
 T = TypeVar("T")
 DEMO_PASSWORD = "sunshine-demo-2024"
 BUREAU = Actor(name="city-bureau", role=Role.CITY)
+# Two staff type every ceremony value independently; it counts only when both agree.
+TYPISTS = (Actor(name="typist-1", role=Role.CITY), Actor(name="typist-2", role=Role.CITY))
 
 
 @dataclass
@@ -52,20 +61,30 @@ def _progress(items: Iterable[T], label: str, total: int | None, show: bool) -> 
     yield from tqdm(items, desc=label, total=total, disable=not show, unit="", leave=True)
 
 
-def public_sources(seed: int, year: int) -> list[Source]:
-    """The demo's announced seed sources: two public lottery draws and a notary's number.
+@dataclass(frozen=True)
+class AnnouncedValues:
+    """The values the demo's announced sources turn out to have on the day of the draw.
 
     In a real year these are results of draws held after the entry lists were
     frozen; the demo makes them up from its seed so that runs repeat.
     """
-    rng = random.Random(f"sources:{seed}")
-    digits = [str(rng.randint(0, 9)) for _ in range(8)]
-    notary = str(rng.randint(10000, 99999))
-    return [
-        lottery_source("fc-3d", f"{year}186", " ".join(digits[:3])),
-        lottery_source("tc-pl5", f"{year % 100}186", " ".join(digits[3:])),
-        onsite_source("notary", notary, notary),
-    ]
+
+    welfare_3d: str  # 福彩3D
+    sports_pl5: str  # 体彩排列五
+    notary: str  # 公证员现场提供的数字
+
+    @classmethod
+    def for_seed(cls, seed: int) -> AnnouncedValues:
+        rng = random.Random(f"sources:{seed}")
+        digits = [str(rng.randint(0, 9)) for _ in range(8)]
+        return cls(" ".join(digits[:3]), " ".join(digits[3:]), str(rng.randint(10000, 99999)))
+
+    def sources(self, year: int) -> list[Source]:
+        return [
+            lottery_source("fc-3d", f"{year}186", self.welfare_3d),
+            lottery_source("tc-pl5", f"{year % 100}186", self.sports_pl5),
+            onsite_source("notary-1", self.notary, self.notary),
+        ]
 
 
 def run_year(
@@ -86,7 +105,8 @@ def run_year(
 
     city = stage("generate", lambda: generate_city(children=children, seed=seed))
     loaded = stage("set_up", lambda: load_city(city, BUREAU))
-    sources = public_sources(seed, city.entry_year)
+    values = AnnouncedValues.for_seed(seed)
+    sources = values.sources(city.entry_year)
     stage("registration", lambda: _register_all(city, loaded.rounds, progress))
     for level, round_ in loaded.rounds.items():
         stage(
@@ -97,7 +117,7 @@ def run_year(
         )
     stage("offline_checks", lambda: _school_offline_checks(loaded.rounds.values(), progress))
     runs = {
-        level: stage(f"admission_{level}", lambda r=round_: _admit(r, sources))
+        level: stage(f"admission_{level}", lambda r=round_: _admit(r, values))
         for level, round_ in loaded.rounds.items()
     }
     stage("classes", lambda: _place_classes(city, loaded.term, sources, progress))
@@ -181,11 +201,52 @@ def _school_offline_checks(rounds: Iterable[Round], progress: bool) -> None:
         )
 
 
-def _admit(round_: Round, sources: list[Source]) -> AdmissionRun:
-    ceremony = round_.lottery_on
-    run = admissions.preview_admission(BUREAU, round_, sources=sources, now=ceremony)
-    run = admissions.commit_admission(BUREAU, run, now=ceremony + dt.timedelta(minutes=30))
+def _admit(round_: Round, values: AnnouncedValues) -> AdmissionRun:
+    """Changde's 11 July: a public ceremony draws the seed, then admission in one click each."""
+    held = _hold_ceremony(round_, values)
+    run = ceremony.preview_admission_from_ceremony(BUREAU, held, now=round_.lottery_on)
+    run = admissions.commit_admission(BUREAU, run, now=round_.lottery_on + dt.timedelta(minutes=30))
     return admissions.publish_admission(BUREAU, run, now=round_.results_on)
+
+
+def _hold_ceremony(round_: Round, values: AnnouncedValues) -> Ceremony:
+    """Freeze and announce after verification, draw on the day, two typists per value."""
+    announced = round_.verification_ends
+    year = round_.term.year
+    held = ceremony.create_ceremony(
+        BUREAU,
+        title=f"{round_} 公开摇号",
+        round_=round_,
+        purpose=CeremonyPurpose.ADMISSION,
+        scheduled_at=round_.lottery_on,
+        venue="常德市教育局招生录取现场会",
+        now=announced,
+    )
+    held = ceremony.freeze_entry_list(BUREAU, held, now=announced)
+    draw_day = round_.lottery_on.astimezone(CHINA).date()
+    typed = {
+        ceremony.announce_lottery(
+            BUREAU, held, game="fc-3d", draw_number=f"{year}186", draw_date=draw_day, now=announced
+        ): values.welfare_3d,
+        ceremony.announce_lottery(
+            BUREAU,
+            held,
+            game="tc-pl5",
+            draw_number=f"{year % 100}186",
+            draw_date=draw_day,
+            now=announced,
+        ): values.sports_pl5,
+        ceremony.announce_onsite(
+            BUREAU, held, observer_name="公证员", observer_role=ObserverRole.NOTARY, now=announced
+        ): values.notary,
+    }
+    ceremony.close_announcements(BUREAU, held, now=announced)
+    for source, value in typed.items():
+        for typist in TYPISTS:
+            ceremony.enter_value(typist, source, value, now=round_.lottery_on)
+    ceremony.draw_ceremony(BUREAU, held, now=round_.lottery_on)
+    held.refresh_from_db()
+    return held
 
 
 def _place_classes(city: City, term: Any, sources: list[Source], progress: bool) -> None:
