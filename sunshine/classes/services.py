@@ -8,13 +8,16 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from sunshine.admissions.lottery import conduct_draw, seed_for
-from sunshine.admissions.models import Placement, RunStatus
+from sunshine.admissions.models import RunStatus
 from sunshine.admissions.selectors import pseudonym
+from sunshine.applications.models import Application, Status
 from sunshine.audit.services import Actor, record
 from sunshine.classes.models import ClassMembership, PlacementRun, SchoolClass, Teacher
+from sunshine.console.models import RefillAdmission, RefillStatus
 from sunshine.engine import classes as engine
 from sunshine.engine.lottery.sources import Source
 from sunshine.schools.models import Level, School, Term
@@ -26,15 +29,31 @@ def class_name(school: School, number: int) -> str:
     return f"{GRADE_NAMES[Level(school.level)]}（{number}）班"
 
 
-def admitted_placements(school: School, term: Term) -> list[Placement]:
-    return list(
-        Placement.objects.filter(
+def admitted_pupils(school: School, term: Term) -> list[Application]:
+    """Children admitted to the school in the term, by a committed run or from a waitlist.
+
+    A child who has since withdrawn is left out: the seat went back to the pool.
+    """
+    decided = [RunStatus.COMMITTED, RunStatus.PUBLISHED]
+    by_run = Application.objects.filter(
+        placements__school=school,
+        placements__run__round__term=term,
+        placements__run__status__in=decided,
+    )
+    by_waitlist = Application.objects.filter(
+        pk__in=RefillAdmission.objects.filter(
             school=school,
-            run__round__term=term,
-            run__status__in=[RunStatus.COMMITTED, RunStatus.PUBLISHED],
+            refill__status=RefillStatus.COMMITTED,
+            refill__run__round__term=term,
+        ).values("application")
+    )
+    return list(
+        Application.objects.filter(
+            Q(pk__in=by_run.values("pk")) | Q(pk__in=by_waitlist.values("pk")),
+            status__in=[Status.ADMITTED, Status.ENROLLED],
         )
-        .select_related("application__child", "application__round")
-        .order_by("application__reference")
+        .select_related("child", "round")
+        .order_by("reference")
     )
 
 
@@ -48,10 +67,10 @@ def place_classes(
 ) -> PlacementRun:
     """Preview a balanced placement of the school's admitted pupils into classes."""
     now = now or timezone.now()
-    placements = admitted_placements(school, term)
-    if not placements:
+    admitted = admitted_pupils(school, term)
+    if not admitted:
         raise ValidationError({"school": "该校还没有已确认录取的学生"})
-    pupils = [_pupil(p) for p in placements]
+    pupils = [_pupil(a) for a in admitted]
     seed = seed_for(sorted(pupil.pupil_id for pupil in pupils), sources)
     class_count = math.ceil(len(pupils) / school.class_size)
     try:
@@ -60,7 +79,7 @@ def place_classes(
         )
     except engine.PlacementError as error:
         raise ValidationError({"school": str(error)}) from None
-    by_pupil = {pupil.pupil_id: p.application for pupil, p in zip(pupils, placements, strict=True)}
+    by_pupil = {pupil.pupil_id: a for pupil, a in zip(pupils, admitted, strict=True)}
     with transaction.atomic():
         run = PlacementRun.objects.create(
             school=school,
@@ -158,10 +177,10 @@ def add_teachers(actor: Actor, school: School, names: Sequence[str]) -> list[Tea
     return teachers
 
 
-def _pupil(placement: Placement) -> engine.Pupil:
-    child = placement.application.child
+def _pupil(application: Application) -> engine.Pupil:
+    child = application.child
     return engine.Pupil(
-        pupil_id=pseudonym(placement.application.round, placement.application.reference),
+        pupil_id=pseudonym(application.round, application.reference),
         sex="M" if child.sex == "M" else "F",
         birth_month=engine.birth_month_index(child.birth_date.year, child.birth_date.month),
         twin_group=child.twin_group or None,

@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
+from sunshine.admissions import statistics
 from sunshine.admissions.models import LotteryDraw
+from sunshine.admissions.runs import refill_admission_of
 from sunshine.admissions.selectors import placement_of
 from sunshine.applications.models import Application, Child, Status
 from sunshine.privacy.masking import mask_name
@@ -135,6 +138,16 @@ def lookup_result(reference: str, id_last_four: str) -> PublicResult | None:
     if application.child.id_number[-4:].upper() != id_last_four.strip().upper():
         return None
     placement = placement_of(application)
+    refilled = refill_admission_of(application)
+    if refilled is not None:
+        return PublicResult(
+            reference=application.reference,
+            child=mask_name(application.child.name),
+            status=application.get_status_display(),
+            school=refilled.school.name,
+            stage=str(_("候补递补")),
+            lottery_number=refilled.lottery_number,
+        )
     return PublicResult(
         reference=application.reference,
         child=mask_name(application.child.name),
@@ -143,3 +156,23 @@ def lookup_result(reference: str, id_last_four: str) -> PublicResult | None:
         stage=placement.get_stage_display() if placement else None,
         lottery_number=placement.lottery_number if placement else None,
     )
+
+
+def rates_by_district() -> list[statistics.RateRow]:
+    """Counts only: the public sees what observers see."""
+    return statistics.by_district(Application.objects.all())
+
+
+def rates_by_school() -> list[statistics.RateRow]:
+    return statistics.by_school(Application.objects.all())
+
+
+def seat_plans(round_: Round) -> dict[str, dict[str, int]]:
+    """Reserved quotas per school code in a round (only schools that have any)."""
+    return {
+        code: reserved
+        for code, reserved in SeatPlan.objects.filter(round=round_).values_list(
+            "school__code", "reserved"
+        )
+        if reserved
+    }

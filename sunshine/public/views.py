@@ -17,9 +17,16 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "public/home.html", {"rounds": rounds, "rates": selectors.three_rates()})
 
 
+def timetable(request: HttpRequest) -> HttpResponse:
+    rounds = Round.objects.select_related("term").order_by("-term__year", "level", "kind")
+    return render(request, "public/timetable.html", {"rounds": rounds})
+
+
 def schools(request: HttpRequest) -> HttpResponse:
     rounds = list(Round.objects.select_related("term").order_by("-term__year", "level", "kind"))
-    tables = [(round_, selectors.school_demand(round_)) for round_ in rounds]
+    tables = [
+        (round_, selectors.school_demand(round_), selectors.seat_plans(round_)) for round_ in rounds
+    ]
     return render(request, "public/schools.html", {"tables": tables})
 
 
@@ -54,7 +61,19 @@ def results(request: HttpRequest) -> HttpResponse:
 
 
 def statistics(request: HttpRequest) -> HttpResponse:
-    return render(request, "public/statistics.html", {"rates": selectors.three_rates()})
+    return render(
+        request,
+        "public/statistics.html",
+        {
+            "rates": selectors.three_rates(),
+            "districts": selectors.rates_by_district(),
+            "schools": selectors.rates_by_school(),
+        },
+    )
+
+
+def verify_guide(request: HttpRequest) -> HttpResponse:
+    return render(request, "public/verify.html")
 
 
 def audit(request: HttpRequest) -> HttpResponse:

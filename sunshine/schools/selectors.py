@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from django.db.models import Count, QuerySet
+
+from sunshine.accounts.models import Role
 from sunshine.engine import address
 from sunshine.engine.records import AddressUnit, Compound
 from sunshine.schools.models import Compound as CompoundRow
-from sunshine.schools.models import School, ZoneUnit
+from sunshine.schools.models import Round, School, SeatPlan, ZoneUnit
+
+if TYPE_CHECKING:
+    from sunshine.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -88,4 +95,37 @@ def zone_for_address(text: str, level: str, city: CityMap | None = None) -> Zone
         building=resolution.building,
         latitude=compound.latitude,
         longitude=compound.longitude,
+    )
+
+
+def schools_in_scope(user: User) -> QuerySet[School]:
+    """Schools a staff member works with: all for the city and observers, else their own."""
+    schools = School.objects.select_related("district")
+    if user.role in {Role.CITY, Role.OBSERVER}:
+        return schools
+    if user.role == Role.DISTRICT:
+        return schools.filter(district=user.district_id)
+    if user.role == Role.SCHOOL:
+        return schools.filter(pk=user.school_id)
+    return schools.none()
+
+
+def seat_plans(round_: Round, user: User) -> QuerySet[SeatPlan]:
+    return (
+        SeatPlan.objects.filter(round=round_, school__in=schools_in_scope(user))
+        .select_related("school__district")
+        .order_by("school__code")
+    )
+
+
+def rounds() -> QuerySet[Round]:
+    return Round.objects.select_related("term").order_by("-term__year", "level", "kind")
+
+
+def zone_unit_counts(schools: QuerySet[School]) -> dict[int, int]:
+    return dict(
+        ZoneUnit.objects.filter(school__in=schools)
+        .values_list("school")
+        .annotate(n=Count("pk"))
+        .order_by()
     )

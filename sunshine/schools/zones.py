@@ -8,6 +8,7 @@ re-import a corrected file; schools it does not name keep their zones.
 from __future__ import annotations
 
 import io
+import zipfile
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -49,7 +50,7 @@ def read_sheet(content: bytes) -> ZoneSheet:
     """Rows of the first worksheet, with a message for every cell that is not usable."""
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as error:
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise UnreadableSheet("文件不是有效的 XLSX 表格") from error
     sheet = book.worksheets[0]
     lines = sheet.iter_rows(values_only=True)

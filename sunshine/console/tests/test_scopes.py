@@ -59,4 +59,4 @@ def test_a_parent_sees_only_their_own_children(client, two_schools):
     parent = _login(client, Role.PARENT)
     ours.child.guardians.update(user=parent)
     page = client.get(reverse("portal:home")).content.decode()
-    assert ours.reference in page and theirs.reference not in page
+    assert ours.child.name in page and theirs.child.name not in page
