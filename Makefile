@@ -54,3 +54,29 @@ lock: $(INSTALLED)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# Production serving on this machine: gunicorn (WORKERS processes), whitenoise, PostgreSQL,
+# TASK_WORKERS SMS workers. The keys below are the demo's, for local use only.
+DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/sunshine
+WORKERS ?= 4
+TASK_WORKERS ?= 1
+# Threads per web process; past MAX_IN_FLIGHT requests at once a process answers 429.
+WEB_THREADS ?= 8
+MAX_IN_FLIGHT ?= 4
+PROD_ENV = DEBUG=0 DATABASE_URL=$(DATABASE_URL) CONN_MAX_AGE=60 \
+	ALLOWED_HOSTS=127.0.0.1,localhost SECURE_SSL_REDIRECT=0 \
+	SECRET_KEY=local-production-rehearsal-secret-key-not-for-a-real-city-0123456789 \
+	SUNSHINE_FIELD_KEYS=demo1:ZGVtby1vbmx5LWZpZWxkLWtleS0zMi1ieXRlcyEhISE= \
+	SUNSHINE_BLIND_INDEX_KEY=ZGVtby1vbmx5LWJsaW5kLWluZGV4LWtleS0zMmJ5dGU= \
+	BIN=$(BIN) WORKERS=$(WORKERS) TASK_WORKERS=$(TASK_WORKERS) WEB_THREADS=$(WEB_THREADS) \
+	SUNSHINE_MAX_CONCURRENT_REQUESTS=$(MAX_IN_FLIGHT)
+
+.PHONY: serve-prod load
+serve-prod: $(INSTALLED)
+	$(PROD_ENV) deploy/serve_prod.sh
+
+# Opening-day load test against 127.0.0.1 (see deploy/load_test.sh for the knobs:
+# CHILDREN, USERS, RUN_TIME, MAX_REQUESTS, WORKERS); the last line is the figures in JSON.
+load: $(INSTALLED)
+	$(PROD_ENV) CHILDREN=$(LOAD_CHILDREN) deploy/load_test.sh
+LOAD_CHILDREN ?= 2000

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -59,10 +60,16 @@ INSTALLED_APPS = [
     "sunshine.portal",
     "sunshine.console",
     "sunshine.public",
+    "sunshine.api",
+    "sunshine.operations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "sunshine.operations.middleware.RequestMetricsMiddleware",
+    "sunshine.operations.middleware.ConcurrencyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -130,6 +137,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+if not DEBUG:
+    # Hashed, compressed copies made by collectstatic and served by whitenoise.
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60 * 2)))
 SESSION_COOKIE_HTTPONLY = True
@@ -151,6 +164,26 @@ if not SUNSHINE_FIELD_KEYS or not SUNSHINE_BLIND_INDEX_KEY:
 # SMS: "console" prints, "file" appends JSON lines to SUNSHINE_SMS_FILE.
 SUNSHINE_SMS_BACKEND = os.environ.get("SUNSHINE_SMS_BACKEND", "console")
 SUNSHINE_SMS_FILE = Path(os.environ.get("SUNSHINE_SMS_FILE", VAR_DIR / "sms-outbox.jsonl"))
+# "aliyun" or "tencent" (the optional official SDKs): credentials, signature, and the
+# provider's code of each template id, as "SUBMITTED=SMS_1,ADMITTED=SMS_2".
+SUNSHINE_SMS_PROVIDER = {
+    "access_key_id": os.environ.get("SUNSHINE_SMS_ACCESS_KEY_ID", ""),
+    "access_key_secret": os.environ.get("SUNSHINE_SMS_ACCESS_KEY_SECRET", ""),
+    "sign_name": os.environ.get("SUNSHINE_SMS_SIGN_NAME", ""),
+    "app_id": os.environ.get("SUNSHINE_SMS_APP_ID", ""),
+    "endpoint": os.environ.get("SUNSHINE_SMS_ENDPOINT", ""),
+    "templates": dict(item.split("=", 1) for item in env_list("SUNSHINE_SMS_TEMPLATES")),
+}
+SUNSHINE_SMS_PER_PHONE_PER_HOUR = int(os.environ.get("SUNSHINE_SMS_PER_PHONE_PER_HOUR", "10"))
+SUNSHINE_SMS_PER_PHONE_PER_DAY = int(os.environ.get("SUNSHINE_SMS_PER_PHONE_PER_DAY", "20"))
+
+# Parents' log-in by the province's unified identity (OpenID Connect); off unless configured.
+SUNSHINE_OIDC = {
+    "name": os.environ.get("SUNSHINE_OIDC_NAME", "湖南省统一身份认证"),
+    "server_metadata_url": os.environ.get("SUNSHINE_OIDC_METADATA_URL", ""),
+    "client_id": os.environ.get("SUNSHINE_OIDC_CLIENT_ID", ""),
+    "client_secret": os.environ.get("SUNSHINE_OIDC_CLIENT_SECRET", ""),
+}
 
 # Where committed admission runs publish their recomputable files.
 SUNSHINE_PUBLISH_DIR = Path(os.environ.get("SUNSHINE_PUBLISH_DIR", VAR_DIR / "published"))
@@ -165,6 +198,25 @@ SUNSHINE_DEPARTMENTS_KEY = os.environ.get(
 SUNSHINE_REVIEW_UPLOAD_MAX_BYTES = int(
     os.environ.get("SUNSHINE_REVIEW_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024))
 )
+# Retention: years a term's personal data is kept after its reference date
+# (`sunshine manage apply_retention`); a term may have its own figure.
+SUNSHINE_RETENTION_YEARS = int(os.environ.get("SUNSHINE_RETENTION_YEARS", "3"))
+SUNSHINE_RETENTION_BY_TERM: dict[int, int] = {}
+
+# Content Security Policy: only this site's own scripts, styles and images; no inline
+# script, no framing, forms post only here. Pages put behaviour in static files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -177,10 +229,27 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
+    # The load balancer probes over plain HTTP inside the private network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+
+# Operations: per-process in-flight limit (0 = off) before reads get 429, plus a reserve
+# for writes; /metrics answers loopback or this bearer token. LOG_FORMAT=json for shippers.
+SUNSHINE_MAX_CONCURRENT_REQUESTS = int(os.environ.get("SUNSHINE_MAX_CONCURRENT_REQUESTS", "0"))
+SUNSHINE_WRITE_RESERVE = int(os.environ.get("SUNSHINE_WRITE_RESERVE", "4"))
+SUNSHINE_METRICS_TOKEN = os.environ.get("SUNSHINE_METRICS_TOKEN", "")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "sunshine.operations.jsonlog.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if os.environ.get("LOG_FORMAT") == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "sunshine.access": {"level": os.environ.get("ACCESS_LOG_LEVEL", "WARNING")},
+    },
 }

@@ -81,3 +81,18 @@ class LoginCode(models.Model):
             models.Index(fields=["phone_index", "created_at"]),
             models.Index(fields=["client_index", "created_at"]),
         ]
+
+
+class ExternalIdentity(models.Model):
+    """A parent's account at the province's unified identity (OpenID Connect issuer + subject)."""
+
+    issuer = models.CharField(max_length=200)
+    subject = models.CharField(max_length=255)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
+    created_at = models.DateTimeField()
+    last_login_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="one_account_per_identity")
+        ]

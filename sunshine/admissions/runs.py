@@ -462,6 +462,14 @@ def open_supplementary_round(
     if timetable[0] < main_round.results_on:
         raise ValidationError({"registration_opens": "补报名应在正式批次公布结果之后开始"})
     with transaction.atomic():
+        # The run's row lock orders this after any refill being committed (which holds it
+        # too), so the seats counted are not handed out twice; a second officer's click
+        # then finds the round already open.
+        AdmissionRun.objects.select_for_update().get(pk=run.pk)
+        if Round.objects.filter(
+            term=main_round.term, kind=RoundKind.SUPPLEMENTARY, level=main_round.level
+        ).exists():
+            raise ValidationError({"round": "补报名已经开设"})
         seats = {code: count.left for code, count in seat_counts(run).items() if count.left > 0}
         if not seats:
             raise ValidationError({"round": "正式批次已没有剩余学位"})

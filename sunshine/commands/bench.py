@@ -10,6 +10,7 @@ BENCHES: dict[str, tuple[str, str]] = {
     "lottery": ("sunshine.bench.lottery", "a lottery draw over many entries"),
     "placement": ("sunshine.bench.placement", "one-click class placement"),
     "demo": ("sunshine.bench.demo", "the whole demo year on SQLite"),
+    "verification": ("sunshine.bench.verification", "batch verification on PostgreSQL"),
 }
 
 

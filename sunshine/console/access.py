@@ -43,4 +43,4 @@ def staff(request: HttpRequest) -> User:
 
 
 def actor(request: HttpRequest) -> Actor:
-    return Actor.of_user(request.user, source=request.META.get("REMOTE_ADDR", "")[:64])
+    return Actor.of_request(request)

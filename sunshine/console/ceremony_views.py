@@ -96,7 +96,7 @@ viewers_only = _only(selectors.VIEWER_ROLES)
 
 
 def _actor(request: HttpRequest) -> Actor:
-    return Actor.of_user(request.user, source=request.META.get("REMOTE_ADDR", "")[:64])
+    return Actor.of_request(request)
 
 
 def _report(request: HttpRequest, error: ValidationError) -> None:

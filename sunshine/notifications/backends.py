@@ -51,4 +51,13 @@ def configured_backend() -> SmsBackend:
         return ConsoleBackend()
     if name == "file":
         return FileBackend(Path(settings.SUNSHINE_SMS_FILE))
+    if name in ("aliyun", "tencent"):
+        from sunshine.notifications import providers
+
+        config = providers.ProviderSettings.from_mapping(
+            getattr(settings, "SUNSHINE_SMS_PROVIDER", {})
+        )
+        if name == "aliyun":
+            return providers.AliyunBackend(config)
+        return providers.TencentBackend(config)
     raise ValueError(f"unknown SMS backend {name!r}")

@@ -10,8 +10,17 @@ from sunshine.privacy.fields import EncryptedTextField
 
 class MessageStatus(models.TextChoices):
     PENDING = "pending", _("待发送")
+    SENDING = "sending", _("发送中")
     SENT = "sent", _("已发送")
     FAILED = "failed", _("发送失败")
+
+
+class Delivery(models.TextChoices):
+    """What the provider reported later about a sent message (delivery receipt)."""
+
+    UNKNOWN = "", _("未回执")
+    DELIVERED = "delivered", _("已送达")
+    UNDELIVERED = "undelivered", _("未送达")
 
 
 class OutboxMessage(models.Model):
@@ -29,6 +38,17 @@ class OutboxMessage(models.Model):
     provider_message_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When a failed or rate-limited message may be tried again (exponential backoff).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    delivery = models.CharField(
+        max_length=12, choices=Delivery.choices, default=Delivery.UNKNOWN, blank=True
+    )
+    delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["phone_index", "sent_at"]),
+            models.Index(fields=["provider_message_id"]),
+        ]

@@ -1,20 +1,25 @@
-"""Department connectors. The batch connector answers from imported extracts.
+"""Department connectors behind one contract, the engine's ``DepartmentRecords``.
 
-Every question asked is remembered as a ``Query`` (department, what was
-asked, hashes of request and response, outcome) so the service can write it
-to the audit log with the application it was asked for.
+The batch connector (``ExtractRecords``) answers from imported extracts; the
+online one (``sunshine.verification.online.OnlineRecords``) asks the
+departments over signed HTTP. Every question asked is remembered as a
+``Query`` (department, what was asked, hashes of request and response,
+outcome) so the service can write it to the audit log with the application it
+was asked for.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from sunshine.engine.checks import Department, DepartmentUnavailable
-from sunshine.engine.checks.certificate import canonical_certificate_no
-from sunshine.engine.idnumber import normalise
+from django.conf import settings
+from django.db import connection
+
+from sunshine.engine.checks import Department, DepartmentRecords, DepartmentUnavailable
 from sunshine.engine.records import (
     BirthRecord,
     Declaration,
@@ -24,6 +29,7 @@ from sunshine.engine.records import (
     ResidencePermitRecord,
     SocialInsuranceRecord,
 )
+from sunshine.verification.bulk import rows_by_ids
 from sunshine.verification.models import DepartmentRecord, RecordKind
 from sunshine.verification.records import from_json, key_index
 
@@ -37,13 +43,51 @@ DEPARTMENT_OF = {
 }
 
 
+PURPOSE = "入学资格核验"
+
+
 @dataclass(frozen=True)
 class Query:
     department: str
     kind: str
     request_sha256: str
     response_sha256: str
-    outcome: str  # found, not_found, unavailable
+    outcome: str  # found, not_found, unavailable, circuit_open, timeout, http_503 …
+    transport: str = "batch"
+    attempts: int = 1
+
+    def as_event_data(self, purpose: str) -> dict[str, object]:
+        return {
+            "purpose": purpose,
+            "department": self.department,
+            "kind": self.kind,
+            "transport": self.transport,
+            "request_sha256": self.request_sha256,
+            "response_sha256": self.response_sha256,
+            "outcome": self.outcome,
+            "attempts": self.attempts,
+        }
+
+
+class Connector(DepartmentRecords, Protocol):
+    """A ``DepartmentRecords`` that can fetch a batch ahead and hand over its query log."""
+
+    transport: str
+
+    def preload(self, declarations: Iterable[Declaration]) -> None: ...
+
+    def take_queries(self) -> list[Query]: ...
+
+
+# A batch asks for each key a few times (preload, then each check); the keyed hash is the
+# costly part of a look-up, and a function of the key alone.
+@functools.lru_cache(maxsize=262_144)
+def _cached_index(index_key: str, kind: str, key: str) -> str:
+    return key_index(kind, key)
+
+
+def _index(kind: str, key: str) -> str:
+    return _cached_index(settings.SUNSHINE_BLIND_INDEX_KEY, kind, key)
 
 
 def _sha256(text: str) -> str:
@@ -54,6 +98,8 @@ def _sha256(text: str) -> str:
 class ExtractRecords:
     """``DepartmentRecords`` over the imported department extracts (batch transport).
 
+    Keys arrive normalised, as the contract says; the blind index canonicalises
+    them again, so a caller's stray spelling still finds its record.
     ``unavailable`` names departments that are down; their questions raise
     ``DepartmentUnavailable`` as an online outage would. ``preload`` fetches a
     batch's records in a few queries; each application's questions are then
@@ -61,10 +107,11 @@ class ExtractRecords:
     """
 
     unavailable: frozenset[str] = frozenset()
+    transport: str = "batch"
     queries: list[Query] = field(default_factory=list)
     fetch: Callable[[str, str], str | None] | None = None
     _preloaded: dict[tuple[str, str], str | None] = field(default_factory=dict)
-    _asked: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    _asked: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     def take_queries(self) -> list[Query]:
         """The questions asked since the last call; the next application starts afresh."""
@@ -76,13 +123,12 @@ class ExtractRecords:
         wanted: dict[str, set[str]] = {}
         for declaration in declarations:
             for kind, key in _keys_of(declaration):
-                wanted.setdefault(kind, set()).add(key_index(kind, key))
+                wanted.setdefault(kind, set()).add(_index(kind, key))
         self._preloaded = {
             (kind, index): None for kind, indexes in wanted.items() for index in indexes
         }
         for kind, indexes in wanted.items():
-            rows = DepartmentRecord.objects.filter(kind=kind, key_index__in=indexes)
-            for index, payload in rows.values_list("key_index", "payload_json"):
+            for index, payload in _fetch_many(kind, sorted(indexes)):
                 self._preloaded[(kind, index)] = payload
 
     def _ask(self, kind: RecordKind, key: str) -> Any:
@@ -95,8 +141,8 @@ class ExtractRecords:
             raise DepartmentUnavailable(department, "marked unavailable")
         asked = (kind.value, key)
         if asked not in self._asked:
-            self._asked[asked] = self._payload(kind.value, key)
-            payload = self._asked[asked]
+            payload = self._payload(kind.value, key)
+            self._asked[asked] = from_json(kind, payload) if payload else None
             self.queries.append(
                 Query(
                     department.value,
@@ -106,26 +152,24 @@ class ExtractRecords:
                     "found" if payload else "not_found",
                 )
             )
-        payload = self._asked[asked]
-        return from_json(kind, payload) if payload else None
+        return self._asked[asked]
 
     def _payload(self, kind: str, key: str) -> str | None:
-        preloaded = (kind, key_index(kind, key))
+        preloaded = (kind, _index(kind, key))
         if preloaded in self._preloaded:
             return self._preloaded[preloaded]
         return (self.fetch or _from_table)(kind, key)
 
     def hukou(self, id_number: str) -> HukouRecord | None:
-        found: HukouRecord | None = self._ask(RecordKind.HUKOU, normalise(id_number))
+        found: HukouRecord | None = self._ask(RecordKind.HUKOU, id_number)
         return found
 
     def birth(self, child_id_number: str) -> BirthRecord | None:
-        found: BirthRecord | None = self._ask(RecordKind.BIRTH, normalise(child_id_number))
+        found: BirthRecord | None = self._ask(RecordKind.BIRTH, child_id_number)
         return found
 
     def property(self, certificate_no: str) -> PropertyRecord | None:
-        key = canonical_certificate_no(certificate_no)
-        found: PropertyRecord | None = self._ask(RecordKind.PROPERTY, key)
+        found: PropertyRecord | None = self._ask(RecordKind.PROPERTY, certificate_no)
         return found
 
     def rental(self, registration_no: str) -> RentalRecord | None:
@@ -133,9 +177,7 @@ class ExtractRecords:
         return found
 
     def social_insurance(self, id_number: str) -> SocialInsuranceRecord | None:
-        found: SocialInsuranceRecord | None = self._ask(
-            RecordKind.SOCIAL_INSURANCE, normalise(id_number)
-        )
+        found: SocialInsuranceRecord | None = self._ask(RecordKind.SOCIAL_INSURANCE, id_number)
         return found
 
     def residence_permit(self, permit_no: str) -> ResidencePermitRecord | None:
@@ -146,9 +188,12 @@ class ExtractRecords:
 def _keys_of(declaration: Declaration) -> Iterator[tuple[str, str]]:
     yield RecordKind.HUKOU, declaration.child_id_number
     yield RecordKind.BIRTH, declaration.child_id_number
+    # Social insurance is asked about only where a rental or a permit is declared.
+    insured = bool(declaration.rental_registration_no or declaration.residence_permit_no)
     for guardian in declaration.guardians:
         yield RecordKind.HUKOU, guardian.id_number
-        yield RecordKind.SOCIAL_INSURANCE, guardian.id_number
+        if insured:
+            yield RecordKind.SOCIAL_INSURANCE, guardian.id_number
     if declaration.property_certificate_no:
         yield RecordKind.PROPERTY, declaration.property_certificate_no
     if declaration.rental_registration_no:
@@ -157,6 +202,30 @@ def _keys_of(declaration: Declaration) -> Iterator[tuple[str, str]]:
         yield RecordKind.RESIDENCE_PERMIT, declaration.residence_permit_no
 
 
+def _fetch_many(kind: str, indexes: list[str]) -> Iterator[tuple[str, str]]:
+    """(key index, decrypted payload) of the records filed under these indexes."""
+    field = DepartmentRecord._meta.get_field("payload_json")
+    where, params = rows_by_ids(DepartmentRecord, "key_index", indexes, extra=" AND kind = %s")
+    table = connection.ops.quote_name(DepartmentRecord._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT key_index, payload_json FROM {table} WHERE {where}", [*params, kind]
+        )
+        for index, stored in cursor.fetchall():
+            yield index, field.from_db_value(stored, None, connection)
+
+
 def _from_table(kind: str, key: str) -> str | None:
     row = DepartmentRecord.objects.filter(kind=kind, key_index=key_index(kind, key)).first()
     return row.payload_json if row else None
+
+
+def configured_connector() -> Connector:
+    """The online connector when ``SUNSHINE_DEPARTMENTS_URL`` is set, else the extracts."""
+    base_url = getattr(settings, "SUNSHINE_DEPARTMENTS_URL", "")
+    if not base_url:
+        return ExtractRecords()
+    from sunshine.verification.online import OnlineRecords
+    from sunshine.verification.signing import SigningKey
+
+    return OnlineRecords(base_url, SigningKey.parse(settings.SUNSHINE_DEPARTMENTS_KEY))

@@ -108,3 +108,109 @@ class CategoryAssignment(models.Model):
     facts = models.JSONField(default=dict)
     policy_sha256 = models.CharField(max_length=64)
     assigned_at = models.DateTimeField()
+
+
+class ApplicationFacts(models.Model):
+    """The verified facts of an application, as the policy reads them, kept for what-if.
+
+    ``values`` holds known facts (dates as ISO text), ``pending`` the facts still
+    waiting for a department or a person, ``overrides`` the facts staff settled
+    in a review. They are judged against the application's zone school.
+    """
+
+    application = models.OneToOneField(
+        "applications.Application", on_delete=models.CASCADE, related_name="facts"
+    )
+    values = models.JSONField(default=dict)
+    pending = models.JSONField(default=list)
+    overrides = models.JSONField(default=dict)
+    derived_at = models.DateTimeField()
+
+
+class CaseKind(models.TextChoices):
+    REVIEW = "review", _("人工审核")
+    OFFLINE_CHECK = "offline_check", _("线下核查")
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("待处理")
+    DECIDED = "decided", _("已决定")
+    CLOSED = "closed", _("已自动关闭")
+
+
+class CaseOutcome(models.TextChoices):
+    NONE = "", _("—")
+    APPROVED = "approved", _("审核通过")
+    REJECTED = "rejected", _("审核未通过")
+    LIVES_IN_ZONE = "lives_in_zone", _("核实在片区内居住")
+    NOT_IN_ZONE = "not_in_zone", _("核实不在片区内居住")
+    RESOLVED = "resolved", _("重新核验后无需人工处理")
+
+
+class ReviewCase(models.Model):
+    """An application waiting for a person: manual review or a school's offline check.
+
+    At most one case of each kind is open per application. ``reasons`` are the
+    reason codes that sent it here (``department_unavailable``,
+    ``address_ambiguous``, ``parent_request`` …).
+    """
+
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.CASCADE, related_name="review_cases"
+    )
+    school = models.ForeignKey(
+        "schools.School", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=CaseKind.choices)
+    reasons = models.JSONField(default=list)
+    status = models.CharField(max_length=8, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    requested_by_parent = models.BooleanField(default=False)
+    parent_note = EncryptedTextField(purpose="case.parent_note", blank=True)
+    assigned_to = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField()
+    outcome = models.CharField(max_length=16, choices=CaseOutcome.choices, blank=True)
+    decision_reason = EncryptedTextField(purpose="case.decision_reason", blank=True)
+    decided_by = models.CharField(max_length=150, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    settled_facts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "kind"],
+                condition=models.Q(status="open"),
+                name="one_open_case_per_kind",
+            )
+        ]
+        indexes = [models.Index(fields=["school", "status", "kind"])]
+
+
+class HomeVisit(models.Model):
+    """What a school found at a family's home (入户核查)."""
+
+    case = models.ForeignKey(ReviewCase, on_delete=models.CASCADE, related_name="visits")
+    visited_on = models.DateField()
+    visitor = models.CharField(max_length=150)
+    lives_in_zone = models.BooleanField()
+    findings = EncryptedTextField(purpose="case.visit_findings")
+    recorded_at = models.DateTimeField()
+
+
+class ReviewDocument(models.Model):
+    """The one document a family may upload for a manual review, stored under a random name.
+
+    It is served only through a view that checks who asks, by ``token``; the
+    stored file name is never shown.
+    """
+
+    case = models.OneToOneField(ReviewCase, on_delete=models.CASCADE, related_name="document")
+    token = models.CharField(max_length=43, unique=True)
+    stored_name = models.CharField(max_length=96, unique=True)
+    content_type = models.CharField(max_length=32)
+    size_bytes = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.CharField(max_length=150)
+    uploaded_at = models.DateTimeField()

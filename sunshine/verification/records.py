@@ -44,6 +44,8 @@ def canonical_key(kind: str, key: str) -> str:
     """The form a key is filed under, so declared and recorded spellings meet."""
     if kind == RecordKind.PROPERTY:
         return canonical_certificate_no(key)
+    if key.isascii() and key.isalnum() and not key.islower() and key == key.upper():
+        return key  # already canonical, as keys the checks pass always are
     return idnumber.normalise(key)
 
 

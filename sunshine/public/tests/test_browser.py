@@ -50,3 +50,11 @@ def test_an_observer_follows_a_draw_to_its_record(phone, published):
     with phone.expect_download() as download:
         phone.get_by_role("link", name="下载完整记录（JSON）").click()
     assert download.value.suggested_filename.endswith(".json")
+
+
+def test_the_language_menu_switches_to_english_under_the_security_policy(phone, published):
+    phone.goto(phone.base_url + "/")
+    assert phone.locator("html").get_attribute("lang") == "zh-hans"
+    with phone.expect_navigation():
+        phone.get_by_label("语言").select_option("en")
+    assert phone.locator("html").get_attribute("lang") == "en"

@@ -1,0 +1,121 @@
+"""Request metrics, access logs without personal data, and load shedding."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+
+from sunshine.operations import metrics
+
+access_log = logging.getLogger("sunshine.access")
+
+# Paths of the operations endpoints themselves: never shed, never counted as traffic.
+OPERATIONS_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_NUMBER_SEGMENT = re.compile(r"(?<=/)\d+(?=/|$)")
+_LONG_SEGMENT = re.compile(r"(?<=/)[^/]{16,}(?=/|$)")
+
+
+def masked_path(path: str) -> str:
+    """The path with numbered segments and long tokens replaced, so no identifier reaches a log."""
+    return _NUMBER_SEGMENT.sub(":n", _LONG_SEGMENT.sub(":token", path))
+
+
+def view_label(request: HttpRequest) -> str:
+    """The URL pattern's name: a bounded label set, unlike raw paths."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return "unresolved"
+    return match.view_name or "unnamed"
+
+
+Middleware = Callable[[HttpRequest], HttpResponse]
+
+
+class RequestMetricsMiddleware:
+    """Counts, times and logs every request, by view; the query string is never logged."""
+
+    def __init__(self, get_response: Middleware) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response = self.get_response(request)
+        if request.path in OPERATIONS_PATHS:
+            return response
+        elapsed = time.perf_counter() - started
+        view = view_label(request)
+        metrics.REQUESTS.labels(view, request.method, f"{response.status_code // 100}xx").inc()
+        metrics.LATENCY.labels(view, request.method).observe(elapsed)
+        if response.status_code >= 500:
+            metrics.SERVER_ERRORS.labels(view).inc()
+        access_log.info(
+            "request",
+            extra={
+                "method": request.method,
+                "path": masked_path(request.path),
+                "view": view,
+                "status": response.status_code,
+                "duration_ms": round(elapsed * 1000, 1),
+            },
+        )
+        return response
+
+
+class ConcurrencyLimitMiddleware:
+    """Turns requests away with 429 once this process is busy with too many.
+
+    Reads are shed first; writes (saving a draft, submitting) may use a reserve above
+    the limit, so a family's typed answers are not the first thing lost under load.
+    A browser gets a small 排队中 page that retries by itself; API clients get
+    ``Retry-After``.
+    """
+
+    def __init__(self, get_response: Middleware) -> None:
+        self.get_response = get_response
+        self.limit = int(getattr(settings, "SUNSHINE_MAX_CONCURRENT_REQUESTS", 0))
+        self.write_reserve = int(getattr(settings, "SUNSHINE_WRITE_RESERVE", 0))
+        self.retry_after_seconds = int(getattr(settings, "SUNSHINE_RETRY_AFTER_SECONDS", 3))
+        self._in_flight = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self.limit <= 0 or request.path in OPERATIONS_PATHS:
+            return self.get_response(request)
+        ceiling = self.limit if request.method in SAFE_METHODS else self.limit + self.write_reserve
+        with self._lock:
+            admitted = self._in_flight < ceiling
+            if admitted:
+                self._in_flight += 1
+        if not admitted:
+            metrics.SHED.inc()
+            return self._busy(request)
+        try:
+            return self.get_response(request)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    def _busy(self, request: HttpRequest) -> HttpResponse:
+        wants_html = "text/html" in request.headers.get("Accept", "")
+        if wants_html and request.method in SAFE_METHODS:
+            body = render_to_string(
+                "operations/busy.html", {"retry_after": self.retry_after_seconds}, request
+            )
+            response = HttpResponse(body, status=429)
+        else:
+            response = HttpResponse(
+                '{"detail": "busy", "message": "排队中，请稍候"}',
+                status=429,
+                content_type="application/json",
+            )
+        response["Retry-After"] = str(self.retry_after_seconds)
+        response["Cache-Control"] = "no-store"
+        return response

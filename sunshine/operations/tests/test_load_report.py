@@ -1,0 +1,65 @@
+"""The load run's own verdict: figures read correctly, lost or doubled applications caught."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sunshine import testing
+from sunshine.operations.load_report import exactly_once, locust_totals, server_counts
+
+pytestmark = pytest.mark.django_db
+
+
+def _line(application) -> str:  # type: ignore[no-untyped-def]
+    return json.dumps(
+        {
+            "application_id": application.pk,
+            "child_id": application.child_id,
+            "round_id": application.round_id,
+        }
+    )
+
+
+def test_every_submitted_application_found_once_passes():
+    round_ = testing.round_()
+    school = testing.school("S1", round_, seats=5)
+    stored = [testing.verified_application(round_, school, 1) for _ in range(3)]
+    # A retried submission reports the same application twice; it is still one application.
+    lines = [_line(a) for a in stored] + [_line(stored[0])]
+    assert exactly_once(lines) == {"submitted": 3, "missing": 0, "duplicated": 0}
+
+
+def test_an_application_the_client_saw_but_the_database_lacks_is_missing():
+    round_ = testing.round_()
+    school = testing.school("S1", round_, seats=5)
+    kept = testing.verified_application(round_, school, 1)
+    lost = testing.verified_application(round_, school, 1)
+    lines = [_line(kept), _line(lost)]
+    lost.delete()
+    assert exactly_once(lines)["missing"] == 1
+
+
+def test_locust_aggregate_row_and_server_counters_are_read(tmp_path):
+    stats = tmp_path / "run_stats.csv"
+    stats.write_text(
+        "Type,Name,Request Count,Failure Count,Requests/s,50%,95%,99%\n"
+        "GET,poll,10,0,5.0,20,40,50\n"
+        ",Aggregated,1200,3,301.25,35,180,420\n",
+        encoding="utf-8",
+    )
+    assert locust_totals(stats) == {
+        "requests": 1200,
+        "failures": 3,
+        "requests_per_second": 301.2,
+        "p50_ms": 35.0,
+        "p95_ms": 180.0,
+        "p99_ms": 420.0,
+    }
+    metrics = (
+        'sunshine_http_server_errors_total{view="api-v1:submit"} 2.0\n'
+        'sunshine_http_server_errors_total{view="public:schools"} 1.0\n'
+        "sunshine_http_shed_total 17.0\n"
+    )
+    assert server_counts(metrics) == {"server_5xx": 3, "shed_429": 17}

@@ -1,0 +1,129 @@
+"""Load shedding and access logs: busy means 429, never a lost write or a logged ID."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+
+import pytest
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from sunshine.operations.jsonlog import JsonFormatter
+from sunshine.operations.middleware import (
+    ConcurrencyLimitMiddleware,
+    RequestMetricsMiddleware,
+    masked_path,
+)
+
+
+class HeldView:
+    """A view that stays busy until released, to fill the process up."""
+
+    def __init__(self) -> None:
+        self.entered = threading.Semaphore(0)
+        self.release = threading.Event()
+
+    def __call__(self, request):  # type: ignore[no-untyped-def]
+        self.entered.release()
+        self.release.wait(5)
+        return HttpResponse("done")
+
+
+@pytest.fixture
+def limited(settings):  # type: ignore[no-untyped-def]
+    settings.SUNSHINE_MAX_CONCURRENT_REQUESTS = 2
+    settings.SUNSHINE_WRITE_RESERVE = 1
+    view = HeldView()
+    return ConcurrencyLimitMiddleware(view), view
+
+
+def _fill(middleware, view, count):  # type: ignore[no-untyped-def]
+    factory = RequestFactory()
+    threads = [
+        threading.Thread(target=middleware, args=(factory.get("/public/schools/"),))
+        for _ in range(count)
+    ]
+    for thread in threads:
+        thread.start()
+    for _ in range(count):
+        assert view.entered.acquire(timeout=5)
+    return threads
+
+
+def test_reads_past_the_limit_get_a_queue_page_that_retries(limited):
+    middleware, view = limited
+    threads = _fill(middleware, view, 2)
+    try:
+        response = middleware(RequestFactory().get("/public/schools/", HTTP_ACCEPT="text/html"))
+    finally:
+        view.release.set()
+        for thread in threads:
+            thread.join()
+    assert response.status_code == 429
+    assert response["Retry-After"] == "3"
+    body = response.content.decode()
+    assert "排队中，请稍候" in body
+    assert 'http-equiv="refresh"' in body
+
+
+def test_a_draft_save_still_gets_through_when_reads_are_shed(limited):
+    middleware, view = limited
+    threads = _fill(middleware, view, 2)
+    factory = RequestFactory()
+    try:
+        read = middleware(factory.get("/api/v1/drafts/1"))
+        holder = threading.Thread(target=middleware, args=(factory.patch("/api/v1/drafts/1"),))
+        holder.start()
+        assert view.entered.acquire(timeout=5)
+        second_write = middleware(factory.post("/api/v1/drafts/1/submit"))
+    finally:
+        view.release.set()
+        for thread in [*threads, holder]:
+            thread.join()
+    assert read.status_code == 429
+    assert read["Content-Type"] == "application/json"
+    # The reserve admitted one write; the next one is told to retry, never dropped silently.
+    assert second_write.status_code == 429
+    assert json.loads(second_write.content)["detail"] == "busy"
+
+
+def test_requests_pass_again_once_the_load_falls(limited):
+    middleware, view = limited
+    view.release.set()
+    for _ in range(5):
+        assert middleware(RequestFactory().get("/")).status_code == 200
+
+
+def test_health_checks_are_never_shed(limited):
+    middleware, view = limited
+    threads = _fill(middleware, view, 2)
+    try:
+        probe = threading.Thread(target=middleware, args=(RequestFactory().get("/healthz"),))
+        probe.start()
+        assert view.entered.acquire(timeout=5)
+    finally:
+        view.release.set()
+        for thread in [*threads, probe]:
+            thread.join()
+
+
+def test_paths_in_logs_carry_no_identifiers():
+    assert masked_path("/portal/applications/123456/") == "/portal/applications/:n/"
+    assert masked_path("/api/v1/notices/Zx9kQ2bW8mN4pL7rT1vY3/") == "/api/v1/notices/:token/"
+    assert masked_path("/x/11010120180101123X/status") == "/x/:token/status"
+    assert masked_path("/api/v1/drafts/7/") == "/api/v1/drafts/:n/"
+
+
+def test_access_log_is_json_without_query_string(caplog):
+    request = RequestFactory().get("/portal/children/42/", {"phone": "13800138000"})
+    with caplog.at_level(logging.INFO, logger="sunshine.access"):
+        RequestMetricsMiddleware(lambda r: HttpResponse(status=200))(request)
+    (record,) = [r for r in caplog.records if r.name == "sunshine.access"]
+    line = JsonFormatter().format(record)
+    entry = json.loads(line)
+    assert entry["path"] == "/portal/children/:n/"
+    assert entry["status"] == 200
+    assert "13800138000" not in line
+    assert "42" not in entry["path"]

@@ -1,0 +1,1 @@
+"""The parents' pages, one module per part of the journey."""
