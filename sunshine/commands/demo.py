@@ -69,9 +69,9 @@ def main(argv: list[str]) -> int:
         return 0
     print()
     print(f"Web app: http://127.0.0.1:{args.port}/  (Ctrl-C stops it)")
-    print(f"Demo log-ins, password {DEMO_PASSWORD}:")
+    print(f"Demo log-ins (staff at /accounts/login/, password {DEMO_PASSWORD}):")
     for username, who in report.logins:
-        print(f"  {username:<9} {who}")
+        print(f"  {username:<11} {who}")
     call_command("runserver", f"127.0.0.1:{args.port}", use_reloader=False)
     return 0
 

@@ -23,7 +23,7 @@ from sunshine.admissions.models import (
     ObserverRole,
 )
 from sunshine.applications import services as applications
-from sunshine.applications.models import Application, Guardian, Status
+from sunshine.applications.models import Application, Status
 from sunshine.audit.selectors import verify_chain
 from sunshine.audit.services import Actor
 from sunshine.classes import services as classes
@@ -296,16 +296,17 @@ def _demo_accounts(city: City, runs: dict[str, AdmissionRun]) -> list[tuple[str,
     )
     create_user(BUREAU, username="school", password=DEMO_PASSWORD, role=Role.SCHOOL, school=school)
     create_user(BUREAU, username="observer", password=DEMO_PASSWORD, role=Role.OBSERVER)
-    parent = create_user(BUREAU, username="parent", password=DEMO_PASSWORD, role=Role.PARENT)
     first_child = city.families[0].children[0]
-    guardian_id = first_child.declaration.guardians[0].id_number
-    Guardian.objects.filter(id_index=applications.id_index(guardian_id)).update(user=parent)
     return [
         ("city", "市教育局 city bureau"),
         ("district", f"{school.district.name}教育局 district bureau"),
         ("school", f"{school.name} school staff"),
         ("observer", "监督员 observer"),
-        ("parent", f"家长 parent of {first_child.name}"),
+        (
+            first_child.declaration.guardians[0].phone,
+            f"家长 parent of {first_child.name}: log in at /portal/login/ with this phone;"
+            " the SMS code is shown on the page in the demo",
+        ),
     ]
 
 

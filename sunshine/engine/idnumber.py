@@ -87,11 +87,13 @@ def check_character(first17: str) -> str:
     return _CHECK_CHARS[total % 11]
 
 
+# Full-width digits and Latin letters (U+FF10..U+FF5A) as IMEs type them, to ASCII.
+_HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B)} | {0x3000: None, 0x20: None}
+
+
 def normalise(raw: str) -> str:
     """Strip spaces and full-width forms that phones and IMEs produce."""
-    text = raw.strip().replace(" ", "").replace("\u3000", "")
-    text = text.translate({code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B)})
-    return text.upper()
+    return raw.strip().translate(_HALF_WIDTH).upper()
 
 
 def parse(raw: str, *, today: dt.date | None = None) -> IdNumber:
