@@ -33,12 +33,20 @@ admin "CREATE DATABASE $RUN_DB TEMPLATE $TEMPLATE_DB"
 
 export DATABASE_URL=$PG/$RUN_DB
 export PROMETHEUS_MULTIPROC_DIR=$OUT/prometheus
+# The template may predate the newest migrations.
+"$BIN/python" manage.py migrate --no-input -v0
 "$BIN/python" manage.py collectstatic --no-input --verbosity 0
 rm -f "$OUT/submitted.jsonl" "$OUT"/run_*.csv
 BIND=127.0.0.1:$PORT WEB_CONCURRENCY=$WORKERS "$BIN/gunicorn" -c deploy/gunicorn.conf.py &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT INT TERM
-until "$BIN/python" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/readyz')" 2>/dev/null; do
+waited=0
+until "$BIN/python" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/readyz', timeout=5)" 2>/dev/null; do
+    waited=$((waited + 1))
+    if [ "$waited" -gt 120 ]; then
+        echo "the server did not become ready within a minute" >&2
+        exit 1
+    fi
     sleep 0.5
 done
 
@@ -53,7 +61,7 @@ for _ in range(40):
                           ("/api/v1/auth/me", api), ("/api/v1/children", api)):
         headers = {"X-Forwarded-Proto": "https", **headers}
         request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
-        urllib.request.urlopen(request).read()
+        urllib.request.urlopen(request, timeout=10).read()
 PY
 started=$(date +%s)
 LOAD_HOUSEHOLDS=$OUT/households.jsonl LOAD_SUBMITTED=$OUT/submitted.jsonl \

@@ -1,12 +1,10 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from sunshine.accounts.staff_login import StaffLoginView
+
 app_name = "accounts"
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="accounts/login.html"),
-        name="login",
-    ),
+    path("login/", StaffLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -72,6 +72,7 @@ def main(argv: list[str]) -> int:
     print(f"Demo log-ins (staff at /accounts/login/, password {DEMO_PASSWORD}):")
     for username, who in report.logins:
         print(f"  {username:<11} {who}")
+    print("Staff also type an authenticator code: `sunshine manage demo_code USERNAME` shows it.")
     call_command("runserver", f"127.0.0.1:{args.port}", use_reloader=False)
     return 0
 

@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from sunshine.accounts.models import Role
 from sunshine.accounts.services import create_user
+from sunshine.accounts.staff_login import enroll_totp
 from sunshine.admissions import ceremony
 from sunshine.admissions import services as admissions
 from sunshine.admissions.models import (
@@ -283,19 +284,25 @@ def _demo_accounts(city: City, runs: dict[str, AdmissionRun]) -> list[tuple[str,
         key=lambda item: item[1]["applicants"] / max(1, item[1]["seats"]),
     )[0]
     school = School.objects.get(code=busiest)
-    create_user(
-        BUREAU, username="city", password=DEMO_PASSWORD, role=Role.CITY, display_name="市教育局"
-    )
-    create_user(
-        BUREAU,
-        username="district",
-        password=DEMO_PASSWORD,
-        role=Role.DISTRICT,
-        district=school.district,
-        display_name=f"{school.district.name}教育局",
-    )
-    create_user(BUREAU, username="school", password=DEMO_PASSWORD, role=Role.SCHOOL, school=school)
-    create_user(BUREAU, username="observer", password=DEMO_PASSWORD, role=Role.OBSERVER)
+    staff = [
+        create_user(
+            BUREAU, username="city", password=DEMO_PASSWORD, role=Role.CITY, display_name="市教育局"
+        ),
+        create_user(
+            BUREAU,
+            username="district",
+            password=DEMO_PASSWORD,
+            role=Role.DISTRICT,
+            district=school.district,
+            display_name=f"{school.district.name}教育局",
+        ),
+        create_user(
+            BUREAU, username="school", password=DEMO_PASSWORD, role=Role.SCHOOL, school=school
+        ),
+        create_user(BUREAU, username="observer", password=DEMO_PASSWORD, role=Role.OBSERVER),
+    ]
+    for user in staff:
+        enroll_totp(BUREAU, user)
     first_child = city.families[0].children[0]
     return [
         ("city", "市教育局 city bureau"),

@@ -105,10 +105,14 @@ class ConcurrencyLimitMiddleware:
 
     def _busy(self, request: HttpRequest) -> HttpResponse:
         wants_html = "text/html" in request.headers.get("Accept", "")
-        if wants_html and request.method in SAFE_METHODS:
-            body = render_to_string(
-                "operations/busy.html", {"retry_after": self.retry_after_seconds}, request
-            )
+        if wants_html:
+            # A reload would turn a form post into a GET and drop what was typed, so only
+            # reads reload by themselves; a post asks the family to send the form again.
+            context = {
+                "retry_after": self.retry_after_seconds,
+                "reload": request.method in SAFE_METHODS,
+            }
+            body = render_to_string("operations/busy.html", context, request)
             response = HttpResponse(body, status=429)
         else:
             response = HttpResponse(

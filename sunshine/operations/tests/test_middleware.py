@@ -89,6 +89,26 @@ def test_a_draft_save_still_gets_through_when_reads_are_shed(limited):
     assert json.loads(second_write.content)["detail"] == "busy"
 
 
+def test_a_form_post_turned_away_asks_to_resend_instead_of_reloading(limited):
+    middleware, view = limited
+    threads = _fill(middleware, view, 2)
+    factory = RequestFactory()
+    try:
+        holder = threading.Thread(target=middleware, args=(factory.post("/portal/x/"),))
+        holder.start()
+        assert view.entered.acquire(timeout=5)
+        response = middleware(factory.post("/portal/x/", HTTP_ACCEPT="text/html"))
+    finally:
+        view.release.set()
+        for thread in [*threads, holder]:
+            thread.join()
+    body = response.content.decode()
+    assert response.status_code == 429
+    # A reload would resend nothing the family typed: the page must not reload by itself.
+    assert 'http-equiv="refresh"' not in body
+    assert "请返回上一页" in body
+
+
 def test_requests_pass_again_once_the_load_falls(limited):
     middleware, view = limited
     view.release.set()

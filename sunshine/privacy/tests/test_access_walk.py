@@ -20,7 +20,7 @@ from django.utils import timezone
 from sunshine.accounts.models import Role, User
 from sunshine.admissions.models import AdmissionRun, Ceremony, CeremonySource, LotteryDraw
 from sunshine.api.tokens import create_client_app, issue_access_token
-from sunshine.applications.models import Application, Child
+from sunshine.applications.models import Application, Child, Guardian
 from sunshine.audit.services import Actor
 from sunshine.classes.models import PlacementRun
 from sunshine.demo.year import run_year
@@ -271,11 +271,19 @@ URLS: dict[str, Route] = {
     "api/v1/public/notices/<token>": Route(everyone(OK), lambda w: {"token": "x"}),
 }
 
-_ADMIN_MODELS = ("auth/group", "schools/district", "schools/compound")
+_ADMIN_MODELS = (
+    "auth/group",
+    "schools/district",
+    "schools/compound",
+    "otp_totp/totpdevice",
+    "axes/accessattempt",
+    "axes/accesslog",
+    "axes/accessfailurelog",
+)
 URLS.update(
     {
         "admin/": Route(ADMIN_ANY),
-        "admin/login/": Route(everyone(OK)),
+        "admin/login/": Route(everyone(LOGIN)),  # sent to the staff log-in with its code
         "admin/logout/": Route(everyone(OK)),  # a GET is sent back to the admin index
         "admin/password_change/": Route(ADMIN_ANY),
         "admin/password_change/done/": Route(ADMIN_ANY),
@@ -284,7 +292,11 @@ URLS.update(
         "admin/r/<path:content_type_id>/<path:object_id>/": Route(
             ADMIN_ANY, lambda w: {"content_type_id": 1, "object_id": 1}
         ),
-        "admin/^(?P<app_label>auth|schools)/$": Route(ADMIN_ANY, lambda w: {"app_label": "auth"}),
+        "admin/^(?P<app_label>auth|otp_totp|axes|schools)/$": Route(
+            ADMIN_ANY, lambda w: {"app_label": "auth"}
+        ),
+        "admin/otp_totp/totpdevice/<int:pk>/config/": Route(ADMIN_ANY, lambda w: {"pk": 1}),
+        "admin/otp_totp/totpdevice/<int:pk>/qrcode/": Route(ADMIN_ANY, lambda w: {"pk": 1}),
         "admin/(?P<url>.*)$": Route(ADMIN_ANY, lambda w: {"url": "nothing/"}),
     }
 )
@@ -355,9 +367,14 @@ _FAKE_WORLD: World = {
 
 
 def _world() -> tuple[World, dict[str, User]]:
-    """A demo year, with the school and district accounts moved to where a review case is."""
+    """A demo year, with the school and district accounts moved to where a review case is,
+    and a parent account holding the first admitted child's family."""
     run_year(40, 3, progress=False)
-    users = {role: User.objects.get(username=role) for role in SIGNED_IN}
+    users = {role: User.objects.get(username=role) for role in READERS}
+    users[PARENT] = User.objects.create_user("parent", role=Role.PARENT)
+    admitted = Application.objects.filter(placements__school__isnull=False).first()
+    assert admitted is not None
+    Guardian.objects.filter(children=admitted.child).update(user=users[PARENT])
     case = (
         ReviewCase.objects.filter(school__in=PlacementRun.objects.values("school"))
         .select_related("school")

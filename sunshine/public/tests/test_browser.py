@@ -1,6 +1,7 @@
 """The public pages in a real Chromium at phone width."""
 
 import pytest
+from playwright.sync_api import expect
 
 from sunshine import testing
 from sunshine.admissions import services
@@ -46,7 +47,7 @@ def test_a_parent_on_a_phone_finds_the_result_without_seeing_the_full_name(
 def test_an_observer_follows_a_draw_to_its_record(phone, published):
     phone.goto(phone.base_url + "/public/lotteries/")
     phone.locator("table a").first.click()
-    assert "参与名单哈希" in phone.content()
+    expect(phone.get_by_text("参与名单哈希", exact=False).first).to_be_visible()
     with phone.expect_download() as download:
         phone.get_by_role("link", name="下载完整记录（JSON）").click()
     assert download.value.suggested_filename.endswith(".json")
