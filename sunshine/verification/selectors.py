@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from sunshine.accounts.models import Role, User
 from sunshine.accounts.scopes import visible_applications
@@ -25,6 +25,7 @@ from sunshine.verification.models import (
     ApplicationFacts,
     CaseKind,
     CaseStatus,
+    CheckStatus,
     ReviewCase,
     ReviewDocument,
     VerificationCheck,
@@ -354,4 +355,38 @@ def what_if_report(term: Term, proposed: Policy) -> WhatIfReport:
             for code in sorted(before)
         ],
         applications=sum(len(v) for v in facts_by_school.values()),
+    )
+
+
+# --- progress ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VerificationProgress:
+    """Where the applications in a user's scope stand, and why checks did not pass."""
+
+    by_status: list[tuple[str, int]]
+    failures: list[tuple[str, str, int]]  # check, reason code, applications
+
+    @property
+    def total(self) -> int:
+        return sum(count for _, count in self.by_status)
+
+
+def verification_progress(user: User) -> VerificationProgress:
+    applications = visible_applications(user).exclude(status=Status.DRAFT)
+    labels = dict(Status.choices)
+    statuses = applications.order_by().values_list("status").annotate(n=Count("pk", distinct=True))
+    failures = (
+        VerificationCheck.objects.filter(application__in=applications.values("pk"))
+        .exclude(status=CheckStatus.VERIFIED)
+        .order_by()
+        .values_list("check_name", "reason_code")
+        .annotate(n=Count("application", distinct=True))
+    )
+    return VerificationProgress(
+        by_status=sorted(
+            ((str(labels.get(status, status)), n) for status, n in statuses), key=lambda r: -r[1]
+        ),
+        failures=sorted(failures, key=lambda row: -row[2]),
     )

@@ -79,6 +79,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "kind": kind or "",
             "kinds": CaseKind.choices,
             "mine": request.GET.get("mine") == "1",
+            "progress": selectors.verification_progress(user),
         },
     )
 

@@ -74,3 +74,34 @@ def fact_value(value: object) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
+
+
+# Short names of the checks' reason codes, for counts by reason (the full sentences a
+# parent reads are in sunshine.engine.checks.REASONS).
+CHECK_REASON_LABELS = {
+    "id_number_invalid": "身份证号码无效",
+    "identity_not_found": "户籍中查无此人",
+    "identity_name_mismatch": "姓名与户籍不一致",
+    "no_guardian_declared": "未填写监护人",
+    "guardian_not_linked": "无法确认监护关系",
+    "guardian_relation_mismatch": "与孩子关系不一致",
+    "hukou_not_found": "查无户籍",
+    "hukou_address_mismatch": "户籍地址不一致",
+    "property_certificate_format": "不动产权证号格式有误",
+    "property_not_found": "查无不动产登记",
+    "property_not_residential": "房产不是住宅",
+    "property_owner_not_guardian": "产权人不是监护人",
+    "property_address_mismatch": "房产地址不一致",
+    "rental_not_found": "查无租赁备案",
+    "rental_tenant_not_guardian": "承租人不是监护人",
+    "rental_not_valid_on_date": "租赁备案不在有效期",
+    "social_insurance_not_found": "查无社保记录",
+    "residence_permit_not_found": "查无居住证",
+    "residence_permit_holder_not_guardian": "居住证持有人不是监护人",
+    "residence_permit_not_valid_on_date": "居住证不在有效期",
+}
+
+
+@register.filter
+def reason_label(code: str) -> str:
+    return CHECK_REASON_LABELS.get(code) or REASON_LABELS.get(code, code)
