@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "sunshine.operations.middleware.RequestMetricsMiddleware",
     "sunshine.operations.middleware.ConcurrencyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "sunshine.i18n.ChineseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
