@@ -84,6 +84,7 @@ def chinese_number(numerals: str) -> str:
     return str(total + current)
 
 
+@functools.lru_cache(maxsize=65_536)
 def _canonical_forms(text: str) -> str:
     """One spelling for widths, numerals and the building, unit and room markers.
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
+from collections.abc import Callable
 from typing import Any
 
 from sunshine.engine import idnumber
@@ -63,18 +65,35 @@ def _default(value: object) -> str:
     raise TypeError(f"cannot store {type(value).__name__}")
 
 
+def _as_date(value: Any) -> dt.date:
+    return dt.date.fromisoformat(value)
+
+
+def _as_owners(value: Any) -> tuple[shapes.PropertyOwner, ...]:
+    return tuple(shapes.PropertyOwner(**owner) for owner in value)
+
+
+def _as_is(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+@functools.cache
+def _converters(kind: str) -> tuple[type[Any], tuple[tuple[str, Callable[[Any], Any]], ...]]:
+    """How each field of a kind's record is read back from JSON (worked out once per kind)."""
+    shape = KINDS[RecordKind(kind)].shape
+    converters: list[tuple[str, Callable[[Any], Any]]] = []
+    for field in dataclasses.fields(shape):
+        if field.name.endswith("_date") or field.name == "valid_until":
+            converters.append((field.name, _as_date))
+        elif field.name == "owners":
+            converters.append((field.name, _as_owners))
+        else:
+            converters.append((field.name, _as_is))
+    return shape, tuple(converters)
+
+
 def from_json(kind: str, payload: str) -> Any:
     """Rebuild the engine record; dates come back as dates, owners as PropertyOwner."""
     data = json.loads(payload)
-    shape = KINDS[RecordKind(kind)].shape
-    values: dict[str, Any] = {}
-    for field in dataclasses.fields(shape):
-        value = data[field.name]
-        if field.name.endswith("_date") or field.name == "valid_until":
-            value = dt.date.fromisoformat(value)
-        elif field.name == "owners":
-            value = tuple(shapes.PropertyOwner(**owner) for owner in value)
-        elif isinstance(value, list):
-            value = tuple(value)
-        values[field.name] = value
-    return shape(**values)
+    shape, converters = _converters(kind)
+    return shape(**{name: convert(data[name]) for name, convert in converters})
