@@ -15,9 +15,10 @@ from sunshine.engine.lottery.sources import Source
 from sunshine.schools.models import Round, School
 
 
-def draw_reference(entry_list_sha256: str, seed: bytes) -> str:
-    """The same frozen list drawn with the same seed is the same draw, with the same name."""
-    digest = hashlib.sha256(f"{entry_list_sha256}:{seed.hex()}".encode()).hexdigest()
+def draw_reference(entry_list_sha256: str, seed: bytes, scope: str = "") -> str:
+    """The same frozen list drawn with the same seed for the same round and school is the
+    same draw, with the same name; another school's identical list is a draw of its own."""
+    digest = hashlib.sha256(f"{entry_list_sha256}:{seed.hex()}:{scope}".encode()).hexdigest()
     return "L" + digest[:12].upper()
 
 
@@ -45,9 +46,9 @@ def conduct_draw(
     record: the result could not differ, so there is nothing new to record.
     """
     frozen = lottery.freeze_entries(entries)
-    reference = draw_reference(
-        frozen.sha256, compute_seed(lottery.ALGORITHM, frozen.sha256, sources)
-    )
+    seed = compute_seed(lottery.ALGORITHM, frozen.sha256, sources)
+    scope = f"{round_.pk if round_ else ''}:{school.code if school else ''}"
+    reference = draw_reference(frozen.sha256, seed, scope)
     existing = LotteryDraw.objects.filter(reference=reference).first()
     if existing is not None:
         return existing

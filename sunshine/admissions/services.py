@@ -140,7 +140,7 @@ def preview_admission(
             sorted((p.application_id, p.school.code if p.school else "") for p in placements)
         )
         run.summary = _summary(applicants, pending, private, zone, coordinated, seats, schools)
-        run.summary["applicants_sha256"] = _applicants_digest(applicants, pending)
+        run.summary["applicants_sha256"] = _applicants_digest(applicants, pending, seats)
         run.save(update_fields=["outputs_sha256", "summary"])
         record(
             actor,
@@ -163,6 +163,13 @@ def commit_admission(
             locked = AdmissionRun.objects.select_for_update().get(pk=run.pk)
             if locked.status != RunStatus.PREVIEW:
                 raise ValidationError({"run": "该录取结果已确认，不能重复确认"})
+            # Hold the round's applications still until the results are written, so a
+            # correction or a re-check cannot slip in between the check and the commit.
+            list(
+                Application.objects.select_for_update()
+                .filter(round=locked.round)
+                .values_list("pk", flat=True)
+            )
             if _applicants_fingerprint(locked.round) != locked.summary["applicants_sha256"]:
                 raise ValidationError({"run": "预览之后有申请发生变化，请重新预览"})
             locked.status = RunStatus.COMMITTED
@@ -176,12 +183,17 @@ def commit_admission(
 
 
 def _applicants_fingerprint(round_: Round) -> str:
-    return _applicants_digest(*selectors.admission_applicants(round_))
+    applicants, pending = selectors.admission_applicants(round_)
+    return _applicants_digest(applicants, pending, selectors.seats_by_school(round_))
 
 
-def _applicants_digest(applicants: Sequence[Applicant], pending: int) -> str:
+def _applicants_digest(
+    applicants: Sequence[Applicant], pending: int, seats: Mapping[str, int]
+) -> str:
     """What the preview was computed from; a commit is refused if it changed since."""
-    return fingerprint([[dataclasses.astuple(a) for a in applicants], pending])
+    return fingerprint(
+        [[dataclasses.astuple(a) for a in applicants], pending, sorted(seats.items())]
+    )
 
 
 def publish_admission(
@@ -566,6 +578,9 @@ def _apply_results(run: AdmissionRun, now: dt.datetime) -> None:
             announcements.append(
                 Announcement(f"result:{run.pk}:{application.pk}", guardian.phone, template, params)
             )
-    Application.objects.filter(pk__in=admitted_ids).update(status=Status.ADMITTED, updated_at=now)
-    Application.objects.filter(pk__in=unplaced_ids).update(status=Status.UNPLACED, updated_at=now)
+    verified = Application.objects.filter(status=Status.VERIFIED)
+    changed = verified.filter(pk__in=admitted_ids).update(status=Status.ADMITTED, updated_at=now)
+    changed += verified.filter(pk__in=unplaced_ids).update(status=Status.UNPLACED, updated_at=now)
+    if changed != len(admitted_ids) + len(unplaced_ids):
+        raise ValidationError({"run": "预览之后有申请发生变化，请重新预览"})
     enqueue(announcements, now)

@@ -37,34 +37,40 @@ def encrypted_columns() -> Iterator[EncryptedColumn]:
 
 def rotate(actor: Actor, batch_size: int = 1000) -> dict[str, int]:
     """Re-encrypt every value not under the current key; return counts per column."""
-    current = f"{crypto.PREFIX}.{crypto.key_ring().current_id}.%"
+    current = f"{crypto.PREFIX}.{crypto.key_ring().current_id}."
     counts: dict[str, int] = {}
     for column in encrypted_columns():
         done = 0
-        while batch := _rotate_batch(column, current, batch_size):
+        while batch := _rotate_batch(actor, column, current, batch_size):
             done += batch
         counts[column.label] = done
-        if done:
-            with transaction.atomic():
-                record(actor, "privacy.keys_rotated", column=column.label, values=done)
     return counts
 
 
-def _rotate_batch(column: EncryptedColumn, current: str, batch_size: int) -> int:
+def _rotate_batch(actor: Actor, column: EncryptedColumn, current: str, batch_size: int) -> int:
     table = connection.ops.quote_name(column.model._meta.db_table)
     name = connection.ops.quote_name(column.field.column)
     pk = connection.ops.quote_name(column.model._meta.pk.column)
-    # Table and column names come from the models, never from input.
+    # Table and column names come from the models, never from input. The prefix is
+    # compared exactly (LIKE would fold case on SQLite and treat "_" as a wildcard).
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {pk}, {name} FROM {table} "
-            f"WHERE {name} <> '' AND {name} NOT LIKE %s ORDER BY {pk} LIMIT %s",
-            [current, batch_size],
+            f"WHERE {name} <> '' AND SUBSTR({name}, 1, %s) <> %s ORDER BY {pk} LIMIT %s",
+            [len(current), current, batch_size],
         )
         rows = cursor.fetchall()
+        rotated = 0
         for key, stored in rows:
             fresh = crypto.encrypt(
                 crypto.decrypt(stored, column.field.purpose), column.field.purpose
             )
-            cursor.execute(f"UPDATE {table} SET {name} = %s WHERE {pk} = %s", [fresh, key])
+            # Only if nobody changed the value since it was read: never undo a newer write.
+            cursor.execute(
+                f"UPDATE {table} SET {name} = %s WHERE {pk} = %s AND {name} = %s",
+                [fresh, key, stored],
+            )
+            rotated += cursor.rowcount
+        if rotated:
+            record(actor, "privacy.keys_rotated", column=column.label, values=rotated)
     return len(rows)

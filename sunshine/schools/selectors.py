@@ -23,7 +23,7 @@ class ZonePlacement:
 
     school: School
     compound_code: str
-    building: int
+    building: int | None  # None when a whole compound lies in one zone
     latitude: float
     longitude: float
 
@@ -86,7 +86,9 @@ def zone_for_address(text: str, level: str, city: CityMap | None = None) -> Zone
     city = city or city_map()
     resolution = address.resolve(text, city.gazetteer)
     school_code = address.zone_of(resolution, city.zones.get(level, {}))
-    if school_code is None or resolution.compound_id is None or resolution.building is None:
+    # zone_of answers only when the address decides the zone: a building, or a
+    # compound that lies wholly in one school's catchment.
+    if school_code is None or resolution.compound_id is None:
         return None
     compound = city.compounds[resolution.compound_id]
     return ZonePlacement(

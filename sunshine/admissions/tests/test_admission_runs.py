@@ -201,3 +201,23 @@ def test_pending_applications_are_counted_not_admitted(db):
         BUREAU, round_, sources=SOURCES, now=dt.datetime(2024, 7, 11, tzinfo=dt.UTC)
     )
     assert run.summary["pending"] == 1 and run.summary["applicants"] == 1
+
+
+def test_a_commit_is_refused_when_seats_changed_after_the_preview(city):
+    round_, popular, *_ = city
+    run = services.preview_admission(BUREAU, round_, sources=SOURCES)
+    popular.seat_plans.filter(round=round_).update(seats=1)
+    with pytest.raises(ValidationError, match="重新预览"):
+        services.commit_admission(BUREAU, run)
+
+
+def test_two_schools_with_the_same_applicants_each_get_their_own_draw(db):
+    round_ = testing.round_()
+    first = testing.school("P1", round_, seats=1, kind="private")
+    second = testing.school("P2", round_, seats=1, kind="private")
+    testing.school("S1", round_, seats=10)
+    for _ in range(3):
+        testing.verified_application(round_, None, 1, private=[first, second])
+    run = services.preview_admission(BUREAU, round_, sources=SOURCES)
+    assert run.summary["schools"]["P1"]["draw"] != run.summary["schools"]["P2"]["draw"]
+    assert {d.school.code for d in run.draws.filter(school__isnull=False)} == {"P1", "P2"}

@@ -44,3 +44,22 @@ def test_a_second_rotation_has_nothing_to_do(settings, capsys):
     testing.child()
     call_command("rotate_keys")
     assert "total: 0" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_rotation_never_undoes_a_newer_write(settings, monkeypatch):
+    settings.SUNSHINE_FIELD_KEYS = OLD
+    kid = testing.child()
+    settings.SUNSHINE_FIELD_KEYS = f"{NEW},{OLD}"
+    original_decrypt = crypto.decrypt
+
+    def decrypt_while_a_parent_edits(stored, purpose):
+        # The family corrects the value between rotation's read and its write.
+        if purpose == "child.id_number":
+            Child.objects.filter(pk=kid.pk).update(id_number="430702201801010011")
+        return original_decrypt(stored, purpose)
+
+    monkeypatch.setattr(crypto, "decrypt", decrypt_while_a_parent_edits)
+    call_command("rotate_keys", verbosity=0)
+    monkeypatch.setattr(crypto, "decrypt", original_decrypt)
+    assert Child.objects.get(pk=kid.pk).id_number == "430702201801010011"
