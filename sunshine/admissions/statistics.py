@@ -127,7 +127,29 @@ def _grouped(
 
 
 def totals(applications: QuerySet[Application], label: str = "合计") -> RateRow:
-    return _row("", label, _facts(applications))
+    """The three rates over ``applications``, counted by the database (cheap on every page)."""
+    rows = applications.exclude(status=Status.WITHDRAWN)
+    submitted = rows.filter(status__in=SUBMITTED)
+    waiting = (
+        submitted.filter(
+            Q(checks__status__in=[CheckStatus.PENDING, CheckStatus.NEEDS_REVIEW])
+            | Q(checks__isnull=True)
+        )
+        .values("pk")
+        .distinct()
+        .count()
+    )
+    count = submitted.count()
+    return RateRow(
+        key="",
+        label=label,
+        children=rows.values("child").distinct().count(),
+        registered=submitted.values("child").distinct().count(),
+        submitted=count,
+        verified=count - waiting,
+        decided=submitted.filter(status__in=DECIDED).count(),
+        admitted=submitted.filter(status__in=ADMITTED).count(),
+    )
 
 
 def by_district(

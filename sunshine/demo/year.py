@@ -37,7 +37,7 @@ from sunshine.engine.idnumber import Sex
 from sunshine.engine.lottery.sources import Source, lottery_source, onsite_source
 from sunshine.notifications import services as notifications
 from sunshine.notifications.backends import SmsBackend
-from sunshine.public.selectors import school_demand, three_rates
+from sunshine.public.selectors import city_rates, school_demand
 from sunshine.schools.models import Round, School
 from sunshine.schools.selectors import CityMap, city_map
 from sunshine.verification import services as verification
@@ -327,11 +327,11 @@ def _summarise(
     chain_ok: bool,
     chain_events: int,
 ) -> None:
-    rates = three_rates()
+    rates = city_rates()
     lines = report.lines
     lines.append(f"阳光招生 demo · {len(city.children())} children · seed {city.seed}")
     lines.append(
-        f"online registration {rates.registration_rate:.1%} ({rates.applications}/{rates.children})"
+        f"online registration {rates.registration_rate:.1%} ({rates.registered}/{rates.children})"
         f" · verification {rates.verification_rate:.1%} ({rates.verified}/{rates.submitted})"
         f" · admission {rates.admission_rate:.1%} ({rates.admitted}/{rates.decided})"
     )

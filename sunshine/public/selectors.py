@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from sunshine.admissions import statistics
 from sunshine.admissions.models import LotteryDraw
 from sunshine.admissions.runs import refill_admission_of
 from sunshine.admissions.selectors import placement_of
-from sunshine.applications.models import Application, Child, Status
+from sunshine.admissions.statistics import RateRow, totals
+from sunshine.applications.models import Application, Status
 from sunshine.privacy.masking import mask_name
 from sunshine.schools.models import Round, SeatPlan
-from sunshine.verification.models import CheckStatus
 
 ACTIVE = [s for s in Status.values if s not in {Status.DRAFT, Status.WITHDRAWN}]
 DECIDED = [Status.ADMITTED, Status.UNPLACED, Status.ENROLLED]
@@ -63,55 +63,9 @@ def school_demand(round_: Round) -> list[SchoolDemand]:
     ]
 
 
-@dataclass(frozen=True)
-class Rates:
-    children: int
-    applications: int
-    submitted: int
-    verified: int
-    decided: int
-    admitted: int
-
-    @property
-    def registration_rate(self) -> float:
-        return self.applications / self.children if self.children else 0.0
-
-    @property
-    def verification_rate(self) -> float:
-        return self.verified / self.submitted if self.submitted else 0.0
-
-    @property
-    def admission_rate(self) -> float:
-        return self.admitted / self.decided if self.decided else 0.0
-
-
-def three_rates() -> Rates:
-    """Online registration, verification and admission rates (the "three 100%").
-
-    * registration: registered children with a submitted application;
-    * verification: applications whose every check reached a final answer
-      (verified, mismatch or not found) without waiting for a person;
-    * admission: admitted (including coordinated placement) among decided applications.
-    """
-    applications = Application.objects.filter(status__in=ACTIVE)
-    total = applications.count()
-    waiting = (
-        applications.filter(
-            Q(checks__status__in=[CheckStatus.PENDING, CheckStatus.NEEDS_REVIEW])
-            | Q(checks__isnull=True)
-        )
-        .values("pk")
-        .distinct()
-        .count()
-    )
-    return Rates(
-        children=Child.objects.count(),
-        applications=applications.values("child").distinct().count(),
-        submitted=total,
-        verified=total - waiting,
-        decided=applications.filter(status__in=DECIDED).count(),
-        admitted=applications.filter(status__in=[Status.ADMITTED, Status.ENROLLED]).count(),
-    )
+def city_rates() -> RateRow:
+    """The three rates (the "three 100%") over the whole city, as the public pages show them."""
+    return totals(Application.objects.all(), label="全市")
 
 
 def recent_draws(limit: int = 200) -> list[LotteryDraw]:

@@ -14,7 +14,7 @@ from sunshine.schools.models import Round
 
 def home(request: HttpRequest) -> HttpResponse:
     rounds = Round.objects.select_related("term").order_by("-term__year", "level", "kind")
-    return render(request, "public/home.html", {"rounds": rounds, "rates": selectors.three_rates()})
+    return render(request, "public/home.html", {"rounds": rounds, "rates": selectors.city_rates()})
 
 
 def timetable(request: HttpRequest) -> HttpResponse:
@@ -65,7 +65,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
         request,
         "public/statistics.html",
         {
-            "rates": selectors.three_rates(),
+            "rates": selectors.city_rates(),
             "districts": selectors.rates_by_district(),
             "schools": selectors.rates_by_school(),
         },
