@@ -82,6 +82,25 @@ def unavailable(check: CheckName, error: DepartmentUnavailable) -> CheckResult:
     )
 
 
+def outside_validity(
+    check: CheckName,
+    code: ReasonCode,
+    field: str,
+    on: dt.date,
+    start: dt.date,
+    end: dt.date,
+) -> CheckResult | None:
+    """The refusal for a registration not valid on the reference date, or None when it is."""
+    if start <= on <= end:
+        return None
+    words: dict[str, str | int] = {
+        "date": on.isoformat(),
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+    }
+    return conclude(check, code, field=field, words=words)
+
+
 class RecordKind(Enum):
     """The record an address came from, as messages name it."""
 

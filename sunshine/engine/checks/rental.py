@@ -10,6 +10,7 @@ from sunshine.engine.checks.common import (
     canonical_number,
     full_months,
     guardian_indexes,
+    outside_validity,
     unavailable,
 )
 from sunshine.engine.checks.departments import DepartmentRecords, DepartmentUnavailable
@@ -34,17 +35,11 @@ def check_rental(
     if not tenants:
         return conclude(check, ReasonCode.RENTAL_TENANT_NOT_GUARDIAN, field=FIELD)
     on = context.reference_date
-    if not record.start_date <= on <= record.end_date:
-        return conclude(
-            check,
-            ReasonCode.RENTAL_NOT_VALID_ON_DATE,
-            field=FIELD,
-            words={
-                "date": on.isoformat(),
-                "start": record.start_date.isoformat(),
-                "end": record.end_date.isoformat(),
-            },
-        )
+    expired = outside_validity(
+        check, ReasonCode.RENTAL_NOT_VALID_ON_DATE, FIELD, on, record.start_date, record.end_date
+    )
+    if expired is not None:
+        return expired
     resolution = context.gazetteer.resolve(record.address)
     facts: dict[str, JSONValue] = {
         "address": address_facts(resolution),

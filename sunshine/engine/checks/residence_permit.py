@@ -9,6 +9,7 @@ from sunshine.engine.checks.common import (
     address_review,
     canonical_number,
     guardian_indexes,
+    outside_validity,
     unavailable,
 )
 from sunshine.engine.checks.departments import DepartmentRecords, DepartmentUnavailable
@@ -32,18 +33,16 @@ def check_residence_permit(
     holders = guardian_indexes(declaration, {record.id_number})
     if not holders:
         return conclude(check, ReasonCode.RESIDENCE_PERMIT_HOLDER_NOT_GUARDIAN, field=FIELD)
-    on = context.reference_date
-    if not record.issued_date <= on <= record.valid_until:
-        return conclude(
-            check,
-            ReasonCode.RESIDENCE_PERMIT_NOT_VALID_ON_DATE,
-            field=FIELD,
-            words={
-                "date": on.isoformat(),
-                "start": record.issued_date.isoformat(),
-                "end": record.valid_until.isoformat(),
-            },
-        )
+    expired = outside_validity(
+        check,
+        ReasonCode.RESIDENCE_PERMIT_NOT_VALID_ON_DATE,
+        FIELD,
+        context.reference_date,
+        record.issued_date,
+        record.valid_until,
+    )
+    if expired is not None:
+        return expired
     resolution = context.gazetteer.resolve(record.address)
     facts: dict[str, JSONValue] = {
         "address": address_facts(resolution),
