@@ -22,6 +22,7 @@ from django.utils import timezone
 from sunshine.admissions.models import AdmissionRun, Placement, RunStatus, Stage
 from sunshine.admissions.selectors import committed_run, pseudonym, seats_by_school
 from sunshine.applications.models import Application, Status
+from sunshine.applications.selectors import first_guardians
 from sunshine.audit.chain import fingerprint
 from sunshine.audit.services import Actor, record
 from sunshine.console.models import RefillAdmission, RefillStatus, SeatRefill
@@ -397,6 +398,7 @@ def commit_refill(actor: Actor, refill: SeatRefill, now: dt.datetime | None = No
         Application.objects.filter(
             pk__in=[a.application_id for a in admissions], status=Status.UNPLACED
         ).update(status=Status.ADMITTED, updated_at=now)
+        guardians = first_guardians(a.application.child_id for a in admissions)
         enqueue(
             [
                 Announcement(
@@ -406,7 +408,7 @@ def commit_refill(actor: Actor, refill: SeatRefill, now: dt.datetime | None = No
                     {"child": a.application.child.name, "school": a.school.name},
                 )
                 for a in admissions
-                if (guardian := a.application.child.guardians.order_by("pk").first())
+                if (guardian := guardians.get(a.application.child_id))
             ],
             now,
         )
@@ -483,7 +485,12 @@ def open_supplementary_round(
             seats=seats,
         )
         closes = timezone.localtime(supplementary.registration_closes).strftime("%m月%d日%H:%M")
-        unplaced = Application.objects.filter(round=main_round, status=Status.UNPLACED)
+        unplaced = list(
+            Application.objects.filter(round=main_round, status=Status.UNPLACED)
+            .select_related("child")
+            .order_by("pk")
+        )
+        guardians = first_guardians(application.child_id for application in unplaced)
         enqueue(
             [
                 Announcement(
@@ -492,8 +499,8 @@ def open_supplementary_round(
                     "SUPPLEMENTARY_OPEN",
                     {"closes": closes},
                 )
-                for application in unplaced.select_related("child").order_by("pk")
-                if (guardian := application.child.guardians.order_by("pk").first())
+                for application in unplaced
+                if (guardian := guardians.get(application.child_id))
             ],
             now,
         )
@@ -503,7 +510,7 @@ def open_supplementary_round(
             supplementary,
             main_round=main_round.pk,
             seats=seats,
-            families_told=unplaced.count(),
+            families_told=len(unplaced),
         )
     return supplementary
 

@@ -35,6 +35,7 @@ from sunshine.admissions.lottery import conduct_draw, numbers_of
 from sunshine.admissions.models import AdmissionRun, LotteryDraw, Placement, RunStatus, Stage
 from sunshine.admissions.selectors import Applicant
 from sunshine.applications.models import Application, Status
+from sunshine.applications.selectors import first_guardians
 from sunshine.audit.chain import canonical_json, fingerprint
 from sunshine.audit.services import Actor, record
 from sunshine.engine.admission.interchange import write_problem
@@ -562,12 +563,13 @@ def _summary(
 
 def _apply_results(run: AdmissionRun, now: dt.datetime) -> None:
     announcements = []
-    placements = run.placements.select_related("application__child", "school")
+    placements = list(run.placements.select_related("application__child", "school"))
+    guardians = first_guardians(p.application.child_id for p in placements)
     admitted_ids, unplaced_ids = [], []
-    for placement in placements.iterator(chunk_size=2000):
+    for placement in placements:
         application = placement.application
         child = application.child
-        guardian = child.guardians.order_by("pk").first()
+        guardian = guardians.get(child.pk)
         if placement.school:
             admitted_ids.append(application.pk)
             template, params = "ADMITTED", {"child": child.name, "school": placement.school.name}
