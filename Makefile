@@ -63,7 +63,7 @@ TASK_WORKERS ?= 1
 # Threads per web process; past MAX_IN_FLIGHT requests at once a process answers 429.
 WEB_THREADS ?= 8
 MAX_IN_FLIGHT ?= 4
-PROD_ENV = DEBUG=0 DATABASE_URL=$(DATABASE_URL) CONN_MAX_AGE=60 \
+PROD_ENV = DEBUG=0 DATABASE_URL=$(DATABASE_URL) CONN_MAX_AGE=600 \
 	ALLOWED_HOSTS=127.0.0.1,localhost SECURE_SSL_REDIRECT=0 \
 	SECRET_KEY=local-production-rehearsal-secret-key-not-for-a-real-city-0123456789 \
 	SUNSHINE_FIELD_KEYS=demo1:ZGVtby1vbmx5LWZpZWxkLWtleS0zMi1ieXRlcyEhISE= \
@@ -79,4 +79,4 @@ serve-prod: $(INSTALLED)
 # CHILDREN, USERS, RUN_TIME, MAX_REQUESTS, WORKERS); the last line is the figures in JSON.
 load: $(INSTALLED)
 	$(PROD_ENV) CHILDREN=$(LOAD_CHILDREN) deploy/load_test.sh
-LOAD_CHILDREN ?= 2000
+LOAD_CHILDREN ?= 6000

@@ -6,10 +6,10 @@
 # users are running (--reset-stats); the exactly-once check covers the whole run.
 set -eu
 BIN=${BIN:-.venv/bin}
-CHILDREN=${CHILDREN:-2000}
-USERS=${USERS:-200}
+CHILDREN=${CHILDREN:-6000}
+USERS=${USERS:-300}
 SPAWN_RATE=${SPAWN_RATE:-10}
-RUN_TIME=${RUN_TIME:-60s}
+RUN_TIME=${RUN_TIME:-5m}
 MAX_REQUESTS=${MAX_REQUESTS:-200000}
 WORKERS=${WORKERS:-4}
 PORT=${PORT:-8765}
@@ -21,18 +21,22 @@ mkdir -p "$OUT"
 
 admin() { "$BIN/python" -c "import psycopg,sys; c=psycopg.connect('$PG/postgres', autocommit=True); c.execute(sys.argv[1])" "$1"; }
 
-if [ ! -f "$OUT/households.jsonl" ] || [ -n "$(find "$OUT/households.jsonl" -mmin +90)" ]; then
+# Seed again when the tokens near expiry or the city asked for is another size.
+if [ ! -f "$OUT/households.jsonl" ] || [ -n "$(find "$OUT/households.jsonl" -mmin +90)" ] \
+    || [ "$(cat "$OUT/households.children" 2>/dev/null)" != "$CHILDREN" ]; then
     admin "DROP DATABASE IF EXISTS $TEMPLATE_DB WITH (FORCE)"
     DATABASE_URL=$PG/$TEMPLATE_DB "$BIN/python" manage.py ensure_database
     DATABASE_URL=$PG/$TEMPLATE_DB "$BIN/python" manage.py migrate --no-input -v0
     DATABASE_URL=$PG/$TEMPLATE_DB "$BIN/python" manage.py seed_opening_day \
         --children "$CHILDREN" --out "$OUT/households.jsonl"
+    echo "$CHILDREN" >"$OUT/households.children"
 fi
 admin "DROP DATABASE IF EXISTS $RUN_DB WITH (FORCE)"
 admin "CREATE DATABASE $RUN_DB TEMPLATE $TEMPLATE_DB"
 
 export DATABASE_URL=$PG/$RUN_DB
 export PROMETHEUS_MULTIPROC_DIR=$OUT/prometheus
+mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 # The template may predate the newest migrations.
 "$BIN/python" manage.py migrate --no-input -v0
 "$BIN/python" manage.py collectstatic --no-input --verbosity 0
@@ -63,14 +67,28 @@ for _ in range(40):
         request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
         urllib.request.urlopen(request, timeout=10).read()
 PY
+cpu() { "$BIN/python" -m sunshine.operations.cputime "$@"; }
+server_cpu_before=$(cpu --tree "$server")
+database_cpu_before=$(cpu --database "$RUN_DB" --url "$PG/postgres")
+"$BIN/python" -c "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:$PORT/metrics').read().decode())" >"$OUT/metrics_before.txt"
 started=$(date +%s)
+# The load generator runs under a parent that reports the CPU it used when it ends.
 LOAD_HOUSEHOLDS=$OUT/households.jsonl LOAD_SUBMITTED=$OUT/submitted.jsonl \
-LOAD_MAX_REQUESTS=$MAX_REQUESTS "$BIN/locust" -f deploy/locustfile.py --headless \
+LOAD_MAX_REQUESTS=$MAX_REQUESTS "$BIN/python" -c '
+import resource, subprocess, sys
+subprocess.run(sys.argv[2:], stdout=open(sys.argv[1], "w"), stderr=subprocess.STDOUT)
+used = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(f"{used.ru_utime + used.ru_stime:.2f}")' "$OUT/locust.log" \
+    "$BIN/locust" -f deploy/locustfile.py --headless \
     --host "http://127.0.0.1:$PORT" -u "$USERS" -r "$SPAWN_RATE" -t "$RUN_TIME" \
-    --csv "$OUT/run" --only-summary --reset-stats --loglevel WARNING >"$OUT/locust.log" 2>&1 || true
+    --csv "$OUT/run" --only-summary --reset-stats --loglevel WARNING >"$OUT/client_cpu.txt" || true
 seconds=$(($(date +%s) - started))
+server_cpu=$(awk "BEGIN {print $(cpu --tree "$server") - $server_cpu_before}")
+database_cpu=$(awk "BEGIN {print $(cpu --database "$RUN_DB" --url "$PG/postgres") - $database_cpu_before}")
 "$BIN/python" -c "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:$PORT/metrics').read().decode())" >"$OUT/metrics.txt"
 kill $server
 wait $server 2>/dev/null || true
 "$BIN/python" manage.py load_report --stats "$OUT/run_stats.csv" --metrics "$OUT/metrics.txt" \
-    --submitted "$OUT/submitted.jsonl" --seconds "$seconds" --workers "$WORKERS"
+    --metrics-before "$OUT/metrics_before.txt" \
+    --submitted "$OUT/submitted.jsonl" --seconds "$seconds" --workers "$WORKERS" \
+    --server-cpu "$server_cpu" --client-cpu "$(cat "$OUT/client_cpu.txt")" --database-cpu "$database_cpu"

@@ -11,6 +11,7 @@ TASK_WORKERS=${TASK_WORKERS:-1}
 "$BIN/python" manage.py collectstatic --no-input --verbosity 0
 
 export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-${SUNSHINE_VAR_DIR:-var}/prometheus}"
+mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 task_pids=""
 i=0
 while [ "$i" -lt "$TASK_WORKERS" ]; do

@@ -11,6 +11,7 @@ from pathlib import Path
 from sunshine.applications.models import Application
 
 _SERVER_ERRORS_LINE = re.compile(r"^sunshine_http_server_errors_total\{[^}]*\}\s+([0-9.eE+]+)$")
+_REQUESTS_LINE = re.compile(r"^sunshine_http_requests_total\{[^}]*\}\s+([0-9.eE+]+)$")
 _SHED_LINE = re.compile(r"^sunshine_http_shed_total\s+([0-9.eE+]+)$")
 
 
@@ -38,6 +39,30 @@ def server_counts(metrics_text: str) -> dict[str, int]:
         elif match := _SHED_LINE.match(line):
             shed += float(match.group(1))
     return {"server_5xx": int(errors), "shed_429": int(shed)}
+
+
+def served_requests(metrics_text: str) -> int:
+    """Requests the web processes answered (operations endpoints excluded), shed ones included."""
+    answered = sum(
+        float(match.group(1))
+        for line in metrics_text.splitlines()
+        if (match := _REQUESTS_LINE.match(line))
+    )
+    return int(answered + server_counts(metrics_text)["shed_429"])
+
+
+def cpu_per_request(cpu_seconds: dict[str, float], requests: int) -> dict[str, float]:
+    """Milliseconds of CPU each side spent per request, and their sum.
+
+    On a machine with ``c`` cores the sum bounds the rate at ``c × 1000 / total`` requests
+    per second, whatever else the machine happens to be doing during the run.
+    """
+    per_request = {
+        f"{side}_cpu_ms_per_request": round(seconds * 1000 / max(requests, 1), 2)
+        for side, seconds in cpu_seconds.items()
+    }
+    per_request["total_cpu_ms_per_request"] = round(sum(per_request.values()), 2)
+    return per_request
 
 
 def exactly_once(submitted_lines: list[str]) -> dict[str, int]:

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
 from sunshine import testing
-from sunshine.operations.load_report import exactly_once, locust_totals, server_counts
+from sunshine.operations.cputime import children_of, process_seconds, tree_seconds
+from sunshine.operations.load_report import (
+    cpu_per_request,
+    exactly_once,
+    locust_totals,
+    served_requests,
+    server_counts,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +75,50 @@ def test_locust_aggregate_row_and_server_counters_are_read(tmp_path):
         "sunshine_http_shed_total 17.0\n"
     )
     assert server_counts(metrics) == {"server_5xx": 3, "shed_429": 17}
+
+
+def test_requests_served_count_every_view_and_the_shed_ones():
+    metrics = (
+        'sunshine_http_requests_total{method="GET",status="2xx",view="public:schools"} 300.0\n'
+        'sunshine_http_requests_total{method="POST",status="4xx",view="api-v1:submit"} 20.0\n'
+        'sunshine_http_requests_created{method="GET",status="2xx",view="public:schools"} 1.7e9\n'
+        "sunshine_http_shed_total 5.0\n"
+    )
+    assert served_requests(metrics) == 325
+
+
+def test_cpu_per_request_is_given_per_side_and_summed():
+    figures = cpu_per_request({"server": 12.0, "client": 3.0, "database": 1.5}, requests=3000)
+    assert figures == {
+        "server_cpu_ms_per_request": 4.0,
+        "client_cpu_ms_per_request": 1.0,
+        "database_cpu_ms_per_request": 0.5,
+        "total_cpu_ms_per_request": 5.5,
+    }
+
+
+def test_cpu_of_a_process_tree_counts_its_busy_child():
+    """A gunicorn master does nothing itself; the CPU is in its workers."""
+    busy_child = (
+        "import time\n"
+        "end = time.process_time() + 0.3\n"
+        "while time.process_time() < end: pass\n"
+        "time.sleep(30)\n"
+    )
+    idle_parent = (
+        "import subprocess, sys, time\n"
+        f"subprocess.Popen([sys.executable, '-c', {busy_child!r}])\n"
+        "time.sleep(30)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", idle_parent])
+    try:
+        deadline = time.monotonic() + 20
+        while tree_seconds(parent.pid) < 0.3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert tree_seconds(parent.pid) >= 0.3
+        assert process_seconds(parent.pid) < 0.3
+    finally:
+        for child in children_of(parent.pid):
+            os.kill(child, signal.SIGKILL)
+        parent.kill()
+        parent.wait()

@@ -8,7 +8,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sunshine.operations.load_report import exactly_once, locust_totals, server_counts
+from sunshine.operations.load_report import (
+    cpu_per_request,
+    exactly_once,
+    locust_totals,
+    served_requests,
+    server_counts,
+)
 
 
 class Command(BaseCommand):
@@ -20,6 +26,13 @@ class Command(BaseCommand):
         parser.add_argument("--submitted", type=Path, required=True)
         parser.add_argument("--seconds", type=float, required=True, help="run duration")
         parser.add_argument("--workers", type=int, required=True)
+        parser.add_argument(
+            "--metrics-before", type=Path, help="/metrics snapshot when the run started"
+        )
+        for side in ("server", "client", "database"):
+            parser.add_argument(
+                f"--{side}-cpu", type=float, help=f"CPU seconds the {side} used during the run"
+            )
 
     def handle(self, *args: Any, **options: Any) -> None:
         submitted = options["submitted"]
@@ -37,6 +50,12 @@ class Command(BaseCommand):
             "duration_seconds": options["seconds"],
             "web_processes": options["workers"],
         }
+        sides = {s: options[f"{s}_cpu"] for s in ("server", "client", "database")}
+        if options["metrics_before"] and all(v is not None for v in sides.values()):
+            requests = served_requests(options["metrics"].read_text(encoding="utf-8"))
+            requests -= served_requests(options["metrics_before"].read_text(encoding="utf-8"))
+            figures["requests_served"] = requests
+            figures.update(cpu_per_request(sides, requests))
         self.stdout.write(json.dumps(figures, sort_keys=True))
         if check["missing"] or check["duplicated"]:
             raise CommandError("an application was lost or duplicated")
