@@ -18,6 +18,16 @@ def _isolated_outputs(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.SUNSHINE_PUBLISH_DIR = tmp_path / "published"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():  # type: ignore[no-untyped-def]
+    """Each test starts with an empty cache: figures one test counted never leak into another."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 CHROMIUM = "/usr/bin/chromium"
 # Flags for a sandbox without a network: no background fetches, no first-run work.
 CHROMIUM_ARGS = [

@@ -112,6 +112,17 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+_prepare_threshold = os.environ.get("DATABASE_PREPARE_THRESHOLD", "")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _prepare_threshold:
+    # With server-side parameters psycopg prepares a statement once a connection has run
+    # it this many times, so PostgreSQL plans each hot query (token, draft, status) once
+    # per connection instead of once per request. Off by default: a prepared statement
+    # fails if a migration changes its table under a running process, and PgBouncer in
+    # transaction mode before 1.21 cannot carry them.
+    DATABASES["default"]["OPTIONS"] = {
+        "server_side_binding": True,
+        "prepare_threshold": int(_prepare_threshold),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets the web server read while the demo writes; IMMEDIATE avoids
@@ -259,6 +270,8 @@ if not DEBUG:
 # for writes; /metrics answers loopback or this bearer token. LOG_FORMAT=json for shippers.
 SUNSHINE_MAX_CONCURRENT_REQUESTS = int(os.environ.get("SUNSHINE_MAX_CONCURRENT_REQUESTS", "0"))
 SUNSHINE_WRITE_RESERVE = int(os.environ.get("SUNSHINE_WRITE_RESERVE", "4"))
+# Seat and demand figures on the public pages are counted at most this often (0: always).
+SUNSHINE_PUBLIC_FIGURES_SECONDS = int(os.environ.get("SUNSHINE_PUBLIC_FIGURES_SECONDS", "30"))
 SUNSHINE_METRICS_TOKEN = os.environ.get("SUNSHINE_METRICS_TOKEN", "")
 
 LOGGING = {

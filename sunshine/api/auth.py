@@ -38,10 +38,7 @@ class ParentToken(HttpBearer):
         return self.authenticate(request, token.strip())
 
     def authenticate(self, request: HttpRequest, token: str) -> AccessToken | None:
-        client = client_for_key(request.headers.get(CLIENT_HEADER))
-        if client is None:
-            return None
-        return token_for(client, token)
+        return token_for(request.headers.get(CLIENT_HEADER), token)
 
 
 def parent_of(request: HttpRequest) -> User:

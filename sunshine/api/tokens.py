@@ -39,10 +39,14 @@ def create_client_app(actor: Actor, name: str) -> tuple[ClientApp, str]:
     return client, key
 
 
+def _well_formed(secret: str | None, prefix: str) -> bool:
+    return bool(secret) and secret.startswith(prefix) and len(secret) <= 128  # type: ignore[union-attr]
+
+
 def client_for_key(key: str | None) -> ClientApp | None:
-    if not key or not key.startswith(CLIENT_KEY_PREFIX) or len(key) > 128:
+    if not _well_formed(key, CLIENT_KEY_PREFIX):
         return None
-    return ClientApp.objects.filter(key_hash=digest(key), active=True).first()
+    return ClientApp.objects.filter(key_hash=digest(key), active=True).first()  # type: ignore[arg-type]
 
 
 def issue_access_token(
@@ -67,16 +71,25 @@ def issue_access_token(
     return row, token
 
 
-def token_for(client: ClientApp, token: str, now: dt.datetime | None = None) -> AccessToken | None:
-    """The live token of this client app, or None (unknown, expired, revoked, other client)."""
+def token_for(
+    client_key: str | None, token: str, now: dt.datetime | None = None
+) -> AccessToken | None:
+    """The live token issued to the active client app holding ``client_key``, or None
+    (unknown, expired, revoked, another client's, or a client app switched off).
+
+    One query: every API call of a parent starts here.
+    """
     now = now or timezone.now()
-    if not token.startswith(ACCESS_TOKEN_PREFIX) or len(token) > 128:
+    if not _well_formed(client_key, CLIENT_KEY_PREFIX) or not _well_formed(
+        token, ACCESS_TOKEN_PREFIX
+    ):
         return None
     return (
         AccessToken.objects.select_related("user", "client")
         .filter(
             token_hash=digest(token),
-            client=client,
+            client__key_hash=digest(client_key),  # type: ignore[arg-type]
+            client__active=True,
             revoked_at__isnull=True,
             expires_at__gt=now,
             user__is_active=True,

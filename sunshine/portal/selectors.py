@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from sunshine.accounts.models import User
-from sunshine.accounts.scopes import visible_applications
+from sunshine.accounts.scopes import children_of, visible_applications
 from sunshine.admissions.models import Placement
 from sunshine.admissions.selectors import placement_of
 from sunshine.applications.models import Application, Child, Guardianship, Status
@@ -40,7 +40,7 @@ JUNIOR_AGE = 11
 
 
 def my_children(user: User) -> QuerySet[Child]:
-    return Child.objects.filter(guardians__user=user).distinct().order_by("birth_date", "pk")
+    return Child.objects.filter(pk__in=children_of(user)).order_by("birth_date", "pk")
 
 
 def child_of(user: User, pk: int) -> Child:
@@ -51,7 +51,9 @@ def child_of(user: User, pk: int) -> Child:
 def application_of(user: User, pk: int) -> Application:
     """The parent's application ``pk``; Application.DoesNotExist for anyone else's."""
     return (
-        visible_applications(user).select_related("child", "round__term", "zone_school").get(pk=pk)
+        visible_applications(user)
+        .select_related("child", "round__term", "zone_school", "category")
+        .get(pk=pk)
     )
 
 
@@ -221,6 +223,15 @@ def _check_lines(application: Application) -> list[CheckLine]:
     return lines
 
 
+def _assignment(application: Application) -> CategoryAssignment | None:
+    # Read through the relation, so a caller that selected it with the application
+    # (as the status poll does) saves a query.
+    try:
+        return application.category  # type: ignore[no-any-return]
+    except CategoryAssignment.DoesNotExist:
+        return None
+
+
 def _category(assignment: CategoryAssignment | None, application: Application) -> Any:
     if assignment is None:
         return None
@@ -262,7 +273,7 @@ def status_of(application: Application, now: dt.datetime | None = None) -> Statu
     status = Status(application.status)
     placement = placement_of(application)
     checks = _check_lines(application)
-    assignment = CategoryAssignment.objects.filter(application=application).first()
+    assignment = _assignment(application)
     supplementary = supplementary_round(application, now) if status == Status.UNPLACED else None
     view = StatusView(
         application=application,

@@ -121,6 +121,16 @@ def rates_by_school() -> list[statistics.RateRow]:
     return statistics.by_school(Application.objects.all())
 
 
+def timetable_rounds() -> dict[str, object]:
+    return {"rounds": Round.objects.select_related("term").order_by("-term__year", "level", "kind")}
+
+
+def school_tables() -> dict[str, object]:
+    """Every round's seats and demand per school, newest term first, for the public page."""
+    rounds = Round.objects.select_related("term").order_by("-term__year", "level", "kind")
+    return {"tables": [(r, school_demand(r), seat_plans(r)) for r in rounds]}
+
+
 def seat_plans(round_: Round) -> dict[str, dict[str, int]]:
     """Reserved quotas per school code in a round (only schools that have any)."""
     return {

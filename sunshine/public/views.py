@@ -9,6 +9,7 @@ from sunshine.admissions.models import LotteryDraw
 from sunshine.audit.selectors import verify_chain
 from sunshine.public import selectors
 from sunshine.public.forms import ResultLookupForm
+from sunshine.public.fragments import shared_fragment
 from sunshine.schools.models import Round
 
 
@@ -18,15 +19,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def timetable(request: HttpRequest) -> HttpResponse:
-    rounds = Round.objects.select_related("term").order_by("-term__year", "level", "kind")
+    rounds = shared_fragment("public/_timetable_rounds.html", selectors.timetable_rounds)
     return render(request, "public/timetable.html", {"rounds": rounds})
 
 
 def schools(request: HttpRequest) -> HttpResponse:
-    rounds = list(Round.objects.select_related("term").order_by("-term__year", "level", "kind"))
-    tables = [
-        (round_, selectors.school_demand(round_), selectors.seat_plans(round_)) for round_ in rounds
-    ]
+    tables = shared_fragment("public/_school_tables.html", selectors.school_tables)
     return render(request, "public/schools.html", {"tables": tables})
 
 

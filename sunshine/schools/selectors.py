@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, QuerySet
 
@@ -28,20 +29,38 @@ class ZonePlacement:
     longitude: float
 
 
-def _as_record(row: CompoundRow) -> Compound:
+_COMPOUND_COLUMNS = (
+    "code",
+    "name",
+    "aliases",
+    "district__code",
+    "district__name",
+    "street",
+    "community",
+    "road",
+    "door_number",
+    "buildings",
+    "latitude",
+    "longitude",
+)
+
+
+def _as_record(row: tuple[Any, ...]) -> Compound:
+    code, name, aliases, district_code, district, *place = row
+    street, community, road, door_number, buildings, latitude, longitude = place
     return Compound(
-        compound_id=row.code,
-        name=row.name,
-        aliases=tuple(row.aliases),
-        district_code=row.district.code,
-        district=row.district.name,
-        street=row.street,
-        community=row.community,
-        road=row.road,
-        door_number=row.door_number,
-        buildings=row.buildings,
-        latitude=row.latitude,
-        longitude=row.longitude,
+        compound_id=code,
+        name=name,
+        aliases=tuple(aliases),
+        district_code=district_code,
+        district=district,
+        street=street,
+        community=community,
+        road=road,
+        door_number=door_number,
+        buildings=buildings,
+        latitude=latitude,
+        longitude=longitude,
     )
 
 
@@ -54,31 +73,67 @@ class CityMap:
 
 
 def city_map() -> CityMap:
-    """The gazetteer and the zones of every level, read afresh.
+    """The gazetteer and the zones of every level, as they stand in the database now.
 
-    Building it takes milliseconds; code that resolves many addresses at once
-    builds it once and passes it on rather than caching it across requests.
+    The rows are read on every call, but the map is rebuilt only when they differ from
+    the last call's in this process: on opening day each address a family types is
+    resolved against the same map, and rebuilding it costs far more than reading it.
     """
-    compounds = {
-        row.code: _as_record(row) for row in CompoundRow.objects.select_related("district")
-    }
-    zones: dict[str, dict[str, list[AddressUnit]]] = {}
-    schools: dict[str, int] = {}
-    for unit in ZoneUnit.objects.select_related("school", "compound").order_by("pk"):
-        by_school = zones.setdefault(unit.school.level, {})
-        by_school.setdefault(unit.school.code, []).append(
-            AddressUnit(unit.compound.code, unit.building_from, unit.building_to)
+    global _last_city
+    compounds = tuple(
+        (*row[:2], tuple(row[2]), *row[3:])
+        for row in CompoundRow.objects.order_by("pk").values_list(*_COMPOUND_COLUMNS)
+    )
+    units = tuple(
+        ZoneUnit.objects.order_by("pk").values_list(
+            "school_id", "compound__code", "building_from", "building_to"
         )
-        schools[unit.school.code] = unit.school
+    )
+    school_fields = [field.attname for field in School._meta.concrete_fields]
+    schools = tuple(
+        School.objects.filter(pk__in={unit[0] for unit in units})
+        .order_by("pk")
+        .values_list(*school_fields)
+    )
+    rows = (compounds, units, schools)
+    last = _last_city
+    if last is not None and last[0] == rows:
+        return last[1]
+    city = _build_city_map(
+        compounds, units, [School.from_db("default", school_fields, row) for row in schools]
+    )
+    _last_city = (rows, city)
+    return city
+
+
+def _build_city_map(
+    compounds: Sequence[tuple[Any, ...]],
+    units: Sequence[tuple[int, str, int | None, int | None]],
+    schools: Sequence[School],
+) -> CityMap:
+    records = {row[0]: _as_record(row) for row in compounds}
+    by_pk = {school.pk: school for school in schools}
+    zones: dict[str, dict[str, list[AddressUnit]]] = {}
+    for school_pk, compound_code, building_from, building_to in units:
+        school = by_pk[school_pk]
+        by_school = zones.setdefault(school.level, {})
+        by_school.setdefault(school.code, []).append(
+            AddressUnit(compound_code, building_from, building_to)
+        )
     return CityMap(
-        gazetteer=address.Gazetteer(tuple(compounds.values())),
-        compounds=compounds,
+        gazetteer=address.Gazetteer(tuple(records.values())),
+        compounds=records,
         zones={
             level: {code: tuple(units) for code, units in by_school.items()}
             for level, by_school in zones.items()
         },
-        schools=schools,
+        schools={school.code: school for school in schools},
     )
+
+
+# The rows the last map was built from, and that map. A CityMap is never changed after
+# it is built, so threads may share it; two threads rebuilding at once is harmless.
+_last_city: tuple[object, CityMap] | None = None
 
 
 def zone_for_address(text: str, level: str, city: CityMap | None = None) -> ZonePlacement | None:

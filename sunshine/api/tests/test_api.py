@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from sunshine.admissions import services as admissions
-from sunshine.api.models import AccessToken
+from sunshine.api.models import AccessToken, ClientApp
 from sunshine.api.tokens import create_client_app, digest
 from sunshine.applications.models import Application, Status
 from sunshine.audit.services import Actor
@@ -130,6 +130,13 @@ def test_a_token_works_only_with_its_own_client_app_and_dies_at_logout(app, city
     stolen.token = app.token
     assert stolen.get("/auth/me").status_code == 401
     assert app.post("/auth/logout").status_code == 204
+    assert app.get("/auth/me").status_code == 401
+
+
+def test_switching_a_client_app_off_logs_its_parents_out(app, city):
+    app.log_in("13700000015")
+    assert app.get("/auth/me").status_code == 200
+    ClientApp.objects.update(active=False)
     assert app.get("/auth/me").status_code == 401
 
 

@@ -1,4 +1,7 @@
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from sunshine import testing
@@ -56,3 +59,48 @@ def test_results_lookup_needs_the_last_four_id_digits_and_masks_the_name(client,
 
 def test_the_audit_page_reports_an_intact_chain(client, admitted):
     assert "链完整" in client.get(reverse("public:audit")).content.decode()
+
+
+def _counts_applications(queries) -> bool:  # type: ignore[no-untyped-def]
+    return any("applications_application" in q["sql"] for q in queries)
+
+
+def test_seat_figures_are_counted_once_for_everyone_and_say_when(client, admitted, settings):
+    settings.SUNSHINE_PUBLIC_FIGURES_SECONDS = 30
+    url = reverse("public:schools")
+    with CaptureQueriesContext(connection) as first:
+        page = client.get(url).content.decode()
+    assert _counts_applications(first.captured_queries)
+    assert "报名人数统计于" in page and "每 30 秒更新" in page
+    testing.verified_application(admitted[0].round, admitted[0].zone_school, 2)
+    with CaptureQueriesContext(connection) as second:
+        again = client.get(url).content.decode()
+    # A second family within the interval is served the figures already counted.
+    assert not _counts_applications(second.captured_queries)
+    assert _figures(again) == _figures(page)
+
+    cache.clear()  # as when the interval is over
+    assert _figures(client.get(url).content.decode()) != _figures(page)
+
+
+def _figures(page: str) -> str:
+    return page[page.index("报名人数统计于") : page.rindex("</table>")]
+
+
+def test_seat_figures_are_counted_per_language(client, admitted, settings):
+    settings.SUNSHINE_PUBLIC_FIGURES_SECONDS = 30
+    url = reverse("public:schools")
+    chinese = client.get(url).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(url).content.decode()
+    assert "报名人数统计于" in chinese
+    assert "报名人数统计于" not in english
+
+
+def test_with_no_interval_every_read_counts_afresh(client, admitted, settings):
+    settings.SUNSHINE_PUBLIC_FIGURES_SECONDS = 0
+    url = reverse("public:schools")
+    client.get(url)
+    with CaptureQueriesContext(connection) as second:
+        client.get(url)
+    assert _counts_applications(second.captured_queries)
