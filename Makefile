@@ -10,7 +10,7 @@ CHILDREN ?= 10000
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint format serve bench clean lock
+.PHONY: demo test lint format serve bench clean lock audit
 
 $(INSTALLED): requirements/lock.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,8 +52,18 @@ bench: $(INSTALLED)
 lock: $(INSTALLED)
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra dev --output-file requirements/lock.txt pyproject.toml
 
+# Known vulnerabilities in every pinned dependency, from PyPI's advisory feed (or OSV with
+# AUDIT_SERVICE=osv). Fails when a package cannot be looked up: an audit that could not
+# look is not a pass. Kept out of `make test` because it needs those services.
+AUDIT_SERVICE ?= pypi
+audit:
+	$(PYTHON) -m venv .venv-audit
+	.venv-audit/bin/python -m pip install --quiet --disable-pip-version-check pip-audit==2.10.1
+	.venv-audit/bin/pip-audit --requirement requirements/lock.txt --no-deps --disable-pip \
+		--strict --progress-spinner off --vulnerability-service $(AUDIT_SERVICE)
+
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-audit var .pytest_cache .mypy_cache .ruff_cache .hypothesis
 
 # Production serving on this machine: gunicorn (WORKERS processes), whitenoise, PostgreSQL,
 # TASK_WORKERS SMS workers. The keys below are the demo's, for local use only.
