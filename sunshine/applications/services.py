@@ -83,9 +83,27 @@ def register_child(
         )
         for i, guardian in enumerate(guardians)
     ]
+    try:
+        return _create_child(actor, name, parsed, twin_group, checked)
+    except IntegrityError as error:
+        # Two registrations of one child at the same moment (a double tap, two guardians
+        # at once): both passed the check below, the database kept the first.
+        raise ValidationError({"id_number": ALREADY_REGISTERED}) from error
+
+
+ALREADY_REGISTERED = "该身份证号码的儿童已登记"
+
+
+def _create_child(
+    actor: Actor,
+    name: str,
+    parsed: idnumber.IdNumber,
+    twin_group: str,
+    checked: Sequence[tuple[GuardianInput, idnumber.IdNumber, str]],
+) -> Child:
     with transaction.atomic():
         if Child.objects.filter(id_index=id_index(parsed.value)).exists():
-            raise ValidationError({"id_number": "该身份证号码的儿童已登记"})
+            raise ValidationError({"id_number": ALREADY_REGISTERED})
         child = Child.objects.create(
             name=name.strip(),
             id_number=parsed.value,

@@ -74,6 +74,17 @@ def test_registering_the_same_child_twice_is_refused():
 
 
 @pytest.mark.django_db
+def test_a_registration_racing_another_for_the_same_child_is_refused_cleanly(monkeypatch):
+    _register()
+    # The race: the second registration checked before the first one committed.
+    monkeypatch.setattr("django.db.models.query.QuerySet.exists", lambda self: False)
+    with pytest.raises(ValidationError) as refused:
+        _register()
+    assert refused.value.message_dict == {"id_number": [services.ALREADY_REGISTERED]}
+    assert Child.objects.count() == 1
+
+
+@pytest.mark.django_db
 def test_a_double_tap_creates_one_application_and_one_sms():
     round_ = testing.round_(open_now=True)
     child = _register()
