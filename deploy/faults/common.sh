@@ -25,6 +25,7 @@ stop_started() {
 }
 trap stop_started EXIT INT TERM
 
+# In the foreground only: "manage … &" would leave a shell, not Django, to kill.
 manage() { "$BIN/python" manage.py "$@"; }
 
 admin() {
@@ -69,3 +70,17 @@ post_json() {
 
 # lines FILE: how many lines it has (0 when missing).
 lines() { if [ -f "$1" ]; then wc -l <"$1" | tr -d ' '; else echo 0; fi; }
+
+# wait_for_count SQL N: until the query's count reaches N (it polls the fault's database).
+wait_for_count() {
+    "$BIN/python" - "$DATABASE_URL" "$1" "$2" <<'PY'
+import sys, time, psycopg
+url, sql, wanted = sys.argv[1], sys.argv[2], int(sys.argv[3])
+with psycopg.connect(url, autocommit=True) as db:
+    for _ in range(2400):
+        if db.execute(sql).fetchone()[0] >= wanted:
+            sys.exit(0)
+        time.sleep(0.05)
+sys.exit(f"never reached {wanted}: {sql}")
+PY
+}

@@ -23,14 +23,14 @@ export SUNSHINE_SMS_ACCESS_KEY_ID=rehearsal SUNSHINE_SMS_ACCESS_KEY_SECRET=rehea
 export SUNSHINE_SMS_SIGN_NAME=阳光招生 SUNSHINE_SMS_TEMPLATES=SUBMITTED=SMS_0001
 export SUNSHINE_SMS_CLAIM_TIMEOUT_SECONDS=3
 
-manage send_sms --every 1 >/dev/null &
+"$BIN/python" manage.py send_sms --every 1 >/dev/null &
 worker=$!
 while [ "$(lines "$OUT/provider.jsonl")" -lt "$KILL_AFTER" ]; do sleep 0.02; done
 kill -9 "$worker"
 wait "$worker" 2>/dev/null || true
 echo "killed SMS worker $worker after $(lines "$OUT/provider.jsonl") messages taken"
 sleep 3.5 # the dead worker's claim times out
-manage send_sms --every 1 >/dev/null &
+"$BIN/python" manage.py send_sms --every 1 >/dev/null &
 started="$started $!"
 manage fault_drill wait-outbox --timeout 180 || true
 stop_started

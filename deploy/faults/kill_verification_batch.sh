@@ -4,7 +4,7 @@
 # Each chunk is one transaction: the killed chunk leaves nothing, the rerun checks only
 # what is still waiting. No application is skipped, no check stored twice, no department
 # question answered twice.
-# Knobs: CHILDREN (200), KILL_AFTER (3 s), DEPARTMENTS_PORT (PORT + 2).
+# Knobs: CHILDREN (200), KILL_AFTER (40 applications checked), DEPARTMENTS_PORT (PORT + 2).
 FAULT=kill_verification_batch
 . deploy/faults/common.sh
 CHILDREN=${CHILDREN:-200}
@@ -19,9 +19,11 @@ wait_for "$SUNSHINE_DEPARTMENTS_URL/health"
 # Every department answers, each answer after 20 ms (well inside the client's timeout).
 manage fault_drill control-departments --url "$SUNSHINE_DEPARTMENTS_URL" \
     --json '{"mode": "timeout", "delay_seconds": 0.02}' >/dev/null
-manage verify_round --chunk 20 >/dev/null &
+"$BIN/python" manage.py verify_round --chunk 20 >/dev/null &
 batch=$!
-sleep "${KILL_AFTER:-3}"
+# Kill it once some chunks are in: most applications are still waiting.
+wait_for_count "SELECT count(*) FROM applications_application WHERE status <> 'submitted'" \
+    "${KILL_AFTER:-40}"
 kill -9 "$batch"
 wait "$batch" 2>/dev/null || true
 manage shell -c "from sunshine.applications.models import Application as A; print('killed the batch with', A.objects.exclude(status='submitted').count(), 'of', A.objects.count(), 'applications checked')"

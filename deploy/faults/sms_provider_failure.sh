@@ -24,7 +24,7 @@ export SUNSHINE_SMS_SIGN_NAME=阳光招生 SUNSHINE_SMS_TEMPLATES=SUBMITTED=SMS_
 export SUNSHINE_SMS_RETRY_BASE_SECONDS=1
 
 post_json "$CONTROL" '{"mode": "fail", "count": 6, "after": 3, "delay_seconds": 0.05}'
-manage send_sms --every 0.5 >/dev/null &
+"$BIN/python" manage.py send_sms --every 0.5 >/dev/null &
 started="$started $!"
 sleep 2
 post_json "$CONTROL" '{"mode": "fail_after_taking", "count": 4, "delay_seconds": 0.05}'
