@@ -292,7 +292,7 @@ def test_a_department_that_times_out_leaves_checks_waiting_then_settles_them(app
 @pytest.mark.django_db(transaction=True)
 def test_a_verification_batch_killed_mid_way_resumes_without_checking_twice(applied_city, tmp_path):
     # Slow answers (well inside the timeout), so the batch is killed while it works.
-    applied_city.app.behaviour = fake.Behaviour(mode="timeout", delay_seconds=0.03)
+    applied_city.app.behaviour = fake.Behaviour(mode="timeout", delay_seconds=0.01)
     command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "verify_round"]
     with testing.database_for_subprocess(tmp_path) as database_url:
         env = {
@@ -304,7 +304,7 @@ def test_a_verification_batch_killed_mid_way_resumes_without_checking_twice(appl
         batch = subprocess.Popen([*command, "--chunk", "3"], env=env)
         try:
             deadline = time.monotonic() + 30
-            while applied_city.app.served < 25 and batch.poll() is None:
+            while applied_city.app.served < 15 and batch.poll() is None:
                 assert time.monotonic() < deadline, "the batch asked nothing"
                 time.sleep(0.01)
         finally:
