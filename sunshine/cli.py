@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bench": ("sunshine.commands.bench", "measure speed and memory"),
     "manage": ("sunshine.commands.manage", "Django's management commands"),
     "fake-departments": ("sunshine.commands.fake_departments", "stand-in department service"),
+    "fake-sms": ("sunshine.commands.fake_sms", "stand-in SMS provider (Aliyun's interface)"),
 }
 
 

@@ -206,10 +206,16 @@ SUNSHINE_SMS_PROVIDER = {
     "sign_name": os.environ.get("SUNSHINE_SMS_SIGN_NAME", ""),
     "app_id": os.environ.get("SUNSHINE_SMS_APP_ID", ""),
     "endpoint": os.environ.get("SUNSHINE_SMS_ENDPOINT", ""),
+    "protocol": os.environ.get("SUNSHINE_SMS_PROTOCOL", ""),  # default https
     "templates": dict(item.split("=", 1) for item in env_list("SUNSHINE_SMS_TEMPLATES")),
 }
 SUNSHINE_SMS_PER_PHONE_PER_HOUR = int(os.environ.get("SUNSHINE_SMS_PER_PHONE_PER_HOUR", "10"))
 SUNSHINE_SMS_PER_PHONE_PER_DAY = int(os.environ.get("SUNSHINE_SMS_PER_PHONE_PER_DAY", "20"))
+# A claim older than this lost its sender (asked about at the provider); the first retry wait.
+SUNSHINE_SMS_CLAIM_TIMEOUT_SECONDS = float(
+    os.environ.get("SUNSHINE_SMS_CLAIM_TIMEOUT_SECONDS", "600")
+)
+SUNSHINE_SMS_RETRY_BASE_SECONDS = float(os.environ.get("SUNSHINE_SMS_RETRY_BASE_SECONDS", "30"))
 
 # Parents' log-in by the province's unified identity (OpenID Connect); off unless configured.
 SUNSHINE_OIDC = {

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import json
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 from django.utils import timezone
 
@@ -134,3 +137,32 @@ def verified_application(
         assigned_at=timezone.now(),
     )
     return application
+
+
+@contextlib.contextmanager
+def database_for_subprocess(folder: Path) -> Iterator[str]:
+    """A ``DATABASE_URL`` through which another process sees this test's database.
+
+    For tests that start real processes (a web server, a worker) and kill them. On
+    PostgreSQL it is the test database itself (the test must commit: ``transaction=True``).
+    SQLite's test database lives in this process's memory, so it is copied to a file
+    for the other processes and copied back when they are done.
+    """
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        db = connection.settings_dict
+        user = f"{db['USER']}@" if db["USER"] else ""
+        yield f"postgresql://{user}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        return
+    connection.ensure_connection()
+    path = folder / "shared.sqlite3"
+    shared = sqlite3.connect(path)
+    connection.connection.backup(shared)
+    shared.close()
+    try:
+        yield f"sqlite:///{path}"
+    finally:
+        shared = sqlite3.connect(path)
+        shared.backup(connection.connection)
+        shared.close()

@@ -4,6 +4,9 @@ from django.urls import include, path
 from sunshine.api.api import api as api_v1
 from sunshine.public import views as public_views
 
+# A database that is away answers 503 with Retry-After instead of a 500.
+handler500 = "sunshine.operations.outage.server_error"
+
 urlpatterns = [
     path("", public_views.home, name="home"),
     path("public/", include("sunshine.public.urls")),

@@ -9,16 +9,21 @@ the access token from the SMS log-in (``Authorization: Bearer``).
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from sunshine.accounts.sms_login import RateLimited
 from sunshine.api.routes import applications, auth, children, drafts, public
+from sunshine.operations.outage import database_unavailable
 from sunshine.portal.services import KeyReused
+
+logger = logging.getLogger(__name__)
 
 
 class SunshineAPI(NinjaAPI):
@@ -74,6 +79,14 @@ def not_found(request: HttpRequest, error: ObjectDoesNotExist) -> HttpResponse:
 @api.exception_handler(PermissionDenied)
 def forbidden(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
     return api.create_response(request, {"errors": {"__all__": [_("无权访问")]}}, status=403)
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_away(request: HttpRequest, error: Exception) -> HttpResponse:
+    """The database is restarting or failing over: 503, and the app tries again."""
+    logger.warning("database unavailable: %s", type(error).__name__)
+    return database_unavailable(request)
 
 
 api.add_router("/auth", auth.router)

@@ -108,7 +108,7 @@ def run_year(
     loaded = stage("set_up", lambda: load_city(city, BUREAU))
     values = AnnouncedValues.for_seed(seed)
     sources = values.sources(city.entry_year)
-    stage("registration", lambda: _register_all(city, loaded.rounds, progress))
+    stage("registration", lambda: register_all(city, loaded.rounds, progress))
     for level, round_ in loaded.rounds.items():
         stage(
             f"verification_{level}",
@@ -141,7 +141,7 @@ def _send_everything(backend: SmsBackend | None) -> notifications.SendReport:
             return notifications.SendReport(sent=sent, failed=failed, pending=batch.pending)
 
 
-def _register_all(city: City, rounds: dict[str, Round], progress: bool) -> None:
+def register_all(city: City, rounds: dict[str, Round], progress: bool) -> None:
     schools = {s.code: s for s in School.objects.all()}
     zones = city_map()
     families = city.families

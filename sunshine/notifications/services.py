@@ -2,11 +2,17 @@
 
 One event is one outbox row (its key is unique), and one row is at most one
 SMS: a message is claimed (``sending``) and committed before the provider is
-called, so a crash or a second sender never sends it again. A provider that
-refuses (``DeliveryFailed``) is asked again later, with exponential backoff;
-an outcome that cannot be known (any other error) is never retried blindly and
-is left ``failed`` with the reason. Messages to one phone are limited per hour
-and per day, as providers and courtesy require; over the limit they wait.
+called, so a crash or a second sender never sends it again blindly. A provider
+that refuses (``DeliveryFailed``) is asked again later, with exponential backoff.
+
+An outcome nobody knows — a lost answer, a 5xx, or a sender that died holding
+its claim — is settled with the provider when it can tell: each message goes out
+under our reference (``reference_of``), and ``reconcile_claims`` asks the provider
+whether it took a message with that reference. Taken → ``sent``; never taken →
+``pending`` again, to be sent; the provider cannot tell → ``failed`` with
+"uncertain", for a person to decide, never resent blindly. Messages to one phone
+are limited per hour and per day, as providers and courtesy require; over the
+limit they wait.
 """
 
 from __future__ import annotations
@@ -21,7 +27,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sunshine.audit.services import Actor, record
-from sunshine.notifications.backends import DeliveryFailed, SmsBackend, configured_backend
+from sunshine.notifications.backends import (
+    CANNOT_TELL,
+    DeliveryFailed,
+    ProviderAnswer,
+    SmsBackend,
+    TraceableBackend,
+    configured_backend,
+)
 from sunshine.notifications.models import Delivery, MessageStatus, OutboxMessage
 from sunshine.privacy.crypto import blind_index
 
@@ -30,6 +43,8 @@ BACKOFF_BASE = dt.timedelta(seconds=30)
 BACKOFF_CAP = dt.timedelta(hours=1)
 # A claim older than this was lost with its sender; whether the SMS left is unknown.
 CLAIM_TIMEOUT = dt.timedelta(minutes=10)
+# A provider that cannot be asked about a lost claim for this long leaves it to a person.
+RECONCILE_GIVE_UP = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -65,6 +80,19 @@ class SendReport:
     failed: int
     pending: int
     deferred: int = 0
+    unknown: int = 0  # outcomes to settle with the provider later
+
+
+def claim_timeout() -> dt.timedelta:
+    return dt.timedelta(
+        seconds=float(getattr(settings, "SUNSHINE_SMS_CLAIM_TIMEOUT_SECONDS", 0))
+        or CLAIM_TIMEOUT.total_seconds()
+    )
+
+
+def reference_of(message: OutboxMessage) -> str:
+    """Our reference for the message at the provider: opaque, stable, one per event."""
+    return "sx" + hashlib.sha256(message.event_key.encode()).hexdigest()[:30]
 
 
 def per_phone_limits() -> tuple[int, int]:
@@ -77,7 +105,11 @@ def per_phone_limits() -> tuple[int, int]:
 
 def backoff(attempts: int, event_key: str) -> dt.timedelta:
     """30 s, 1 min, 2 min … up to an hour, spread by up to 20% so retries do not bunch."""
-    delay = min(BACKOFF_BASE * 2 ** max(0, attempts - 1), BACKOFF_CAP)
+    base = dt.timedelta(
+        seconds=float(getattr(settings, "SUNSHINE_SMS_RETRY_BASE_SECONDS", 0))
+        or BACKOFF_BASE.total_seconds()
+    )
+    delay = min(base * 2 ** max(0, attempts - 1), BACKOFF_CAP)
     spread = int(hashlib.sha256(event_key.encode()).hexdigest()[:4], 16) / 0xFFFF * 0.2
     return delay * (1 + spread)
 
@@ -107,8 +139,8 @@ def send_pending(
     """
     backend = backend or configured_backend()
     when = now or timezone.now()
-    abandon_lost_claims(actor, when)
-    counts = {MessageStatus.SENT: 0, MessageStatus.FAILED: 0, "deferred": 0}
+    reconcile_claims(actor, backend, when)
+    counts = {MessageStatus.SENT: 0, MessageStatus.FAILED: 0, "deferred": 0, "unknown": 0}
     for message_id in due(when, prefix)[:limit]:
         outcome = _send_one(actor, backend, message_id, when)
         if outcome in counts:
@@ -121,6 +153,7 @@ def send_pending(
         failed=counts[MessageStatus.FAILED],
         pending=pending.count(),
         deferred=counts["deferred"],
+        unknown=counts["unknown"],
     )
 
 
@@ -129,11 +162,24 @@ def _send_one(actor: Actor, backend: SmsBackend, message_id: int, now: dt.dateti
     if isinstance(claimed, str):
         return claimed
     try:
-        provider_id = backend.send(claimed.phone, claimed.template_id, claimed.params)
+        provider_id = backend.send(
+            claimed.phone, claimed.template_id, claimed.params, reference=reference_of(claimed)
+        )
     except DeliveryFailed as error:
         return _refused(actor, claimed, str(error), now)
     except Exception as error:
         # Any other failure may have happened after the provider took the message.
+        if isinstance(backend, TraceableBackend):
+            # Ask the provider once it has had time to record what it took.
+            retry_at = now + backoff(claimed.attempts, claimed.event_key)
+            return _finish(
+                actor,
+                claimed,
+                MessageStatus.SENDING,
+                now,
+                error=f"uncertain: {error}",
+                retry_at=retry_at,
+            )
         return _finish(actor, claimed, MessageStatus.FAILED, now, error=f"uncertain: {error}")
     return _finish(actor, claimed, MessageStatus.SENT, now, provider_id=provider_id)
 
@@ -156,7 +202,8 @@ def _claim(message_id: int, now: dt.datetime) -> OutboxMessage | str:
         message.status = MessageStatus.SENDING
         message.claimed_at = now
         message.attempts += 1
-        message.save(update_fields=["status", "claimed_at", "attempts"])
+        message.next_attempt_at = None
+        message.save(update_fields=["status", "claimed_at", "attempts", "next_attempt_at"])
     return message
 
 
@@ -189,7 +236,7 @@ def _refused(actor: Actor, message: OutboxMessage, error: str, now: dt.datetime)
 
 def _finish(
     actor: Actor,
-    message: OutboxMessage,
+    claimed: OutboxMessage,
     status: str,
     now: dt.datetime,
     *,
@@ -197,7 +244,13 @@ def _finish(
     error: str = "",
     retry_at: dt.datetime | None = None,
 ) -> str:
+    """Record the outcome of a send, unless the claim was settled meanwhile by another."""
     with transaction.atomic():
+        message = OutboxMessage.objects.select_for_update().get(pk=claimed.pk)
+        if not _still_claimed(message, claimed):
+            # Too slow: a reconciliation settled the claim; tell a person what happened.
+            record(actor, "sms.outcome_after_claim_settled", message, outcome=status)
+            return "taken"
         message.status = status
         message.last_error = error[:200]
         message.next_attempt_at = retry_at
@@ -218,29 +271,96 @@ def _finish(
             "sms.attempted",
             message,
             template_id=message.template_id,
-            status=status,
+            status="unknown" if status == MessageStatus.SENDING else status,
             attempt=message.attempts,
         )
-    return status
+    return "unknown" if status == MessageStatus.SENDING else status
 
 
-def abandon_lost_claims(actor: Actor, now: dt.datetime) -> int:
-    """Claims whose sender vanished: the SMS may have left, so they end ``failed``, not resent."""
-    lost = list(
-        OutboxMessage.objects.filter(
-            status=MessageStatus.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT
-        ).values_list("pk", flat=True)
+def _still_claimed(message: OutboxMessage, claim: OutboxMessage) -> bool:
+    return (
+        message.status == MessageStatus.SENDING
+        and message.claimed_at == claim.claimed_at
+        and message.attempts == claim.attempts
     )
-    for message_id in lost:
-        with transaction.atomic():
-            message = OutboxMessage.objects.select_for_update().get(pk=message_id)
-            if message.status != MessageStatus.SENDING:
-                continue
+
+
+def reconcile_claims(actor: Actor, backend: SmsBackend, now: dt.datetime) -> int:
+    """Settle the messages sent without a known outcome, asking the provider about each.
+
+    Those are claims whose sender vanished (older than the claim timeout) and sends
+    whose answer was lost, once their time to ask has come. Returns how many were looked at.
+    """
+    unsettled = list(
+        OutboxMessage.objects.filter(status=MessageStatus.SENDING)
+        .filter(Q(claimed_at__lt=now - claim_timeout()) | Q(next_attempt_at__lte=now))
+        .order_by("claimed_at", "pk")
+    )
+    for claim in unsettled:
+        _settle_claim(actor, claim, _ask_provider(backend, claim), now)
+    return len(unsettled)
+
+
+def _ask_provider(backend: SmsBackend, claim: OutboxMessage) -> ProviderAnswer | None:
+    """The provider's answer about the claimed message; None when it cannot be asked now."""
+    if not isinstance(backend, TraceableBackend) or claim.claimed_at is None:
+        return CANNOT_TELL
+    day = timezone.localtime(claim.claimed_at).date().isoformat()
+    try:
+        return backend.find(reference_of(claim), claim.phone, day)
+    except Exception:
+        return None
+
+
+def _settle_claim(
+    actor: Actor, claim: OutboxMessage, answer: ProviderAnswer | None, now: dt.datetime
+) -> None:
+    with transaction.atomic():
+        message = OutboxMessage.objects.select_for_update().get(pk=claim.pk)
+        if not _still_claimed(message, claim):
+            return
+        fields = ["status", "last_error", "next_attempt_at"]
+        if answer is None:
+            assert message.claimed_at is not None
+            if message.claimed_at < now - RECONCILE_GIVE_UP:
+                answer = CANNOT_TELL
+            else:
+                message.next_attempt_at = now + backoff(message.attempts, message.event_key)
+                message.save(update_fields=["next_attempt_at"])
+                record(actor, "sms.reconcile_deferred", message, template_id=message.template_id)
+                return
+        if answer.accepted is None:
             message.status = MessageStatus.FAILED
-            message.last_error = "uncertain: sender lost while sending"
-            message.save(update_fields=["status", "last_error"])
-            record(actor, "sms.claim_abandoned", message, template_id=message.template_id)
-    return len(lost)
+            message.last_error = "uncertain: sent or not, the provider cannot tell"
+            message.next_attempt_at = None
+            event = "sms.claim_abandoned"
+        elif answer.accepted:
+            message.status = MessageStatus.SENT
+            message.last_error = ""
+            message.next_attempt_at = None
+            message.provider_message_id = answer.provider_message_id[:64]
+            message.sent_at = message.claimed_at
+            fields += ["provider_message_id", "sent_at"]
+            event = "sms.reconciled"
+        elif message.attempts >= MAX_ATTEMPTS:
+            message.status = MessageStatus.FAILED
+            message.last_error = "the provider did not take it"
+            message.next_attempt_at = None
+            event = "sms.reconciled"
+        else:
+            message.status = MessageStatus.PENDING
+            message.last_error = "the provider did not take it; to be sent again"
+            message.next_attempt_at = None
+            event = "sms.reconciled"
+        message.save(update_fields=fields)
+        record(
+            actor,
+            event,
+            message,
+            template_id=message.template_id,
+            status=message.status,
+            attempt=message.attempts,
+        )
 
 
 def record_delivery(

@@ -22,7 +22,9 @@ class Provider:
         self.crash = crash
         self.delivered: list[tuple[str, str]] = []
 
-    def send(self, phone: str, template_id: str, params: dict[str, str]) -> str:
+    def send(
+        self, phone: str, template_id: str, params: dict[str, str], reference: str = ""
+    ) -> str:
         if self.crash:
             raise TimeoutError("no answer after the request went out")
         if self.refusals:
@@ -60,10 +62,12 @@ def test_a_second_sender_running_at_the_same_time_finds_the_message_taken():
     inner = Provider()
 
     class Racing(Provider):
-        def send(self, phone: str, template_id: str, params: dict[str, str]) -> str:
+        def send(
+            self, phone: str, template_id: str, params: dict[str, str], reference: str = ""
+        ) -> str:
             # While this sender talks to the provider, another one runs in full.
             services.send_pending(SENDER, inner, now=NOW)
-            return super().send(phone, template_id, params)
+            return super().send(phone, template_id, params, reference)
 
     outer = Racing()
     services.send_pending(SENDER, outer, now=NOW)

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from sunshine.notifications.backends import DeliveryFailed
+from sunshine.notifications.backends import DeliveryFailed, OutcomeUnknown
 from sunshine.notifications.providers import AliyunBackend, ProviderSettings, TencentBackend
 
 
@@ -164,3 +164,36 @@ def test_a_template_without_a_provider_code_is_refused_before_sending(stub):
     with pytest.raises(DeliveryFailed, match="no provider template"):
         AliyunBackend(config(endpoint)).send("13800000001", "UNPLACED", {"child": "a"})
     assert state.requests == []
+
+
+def test_tencent_finds_a_message_by_our_reference_but_its_absence_proves_nothing(stub):
+    state, endpoint = stub
+    report = {
+        "UserReceiveTime": 1700000000,
+        "CountryCode": "86",
+        "SubscriberNumber": "13800000001",
+        "PhoneNumber": "+8613800000001",
+        "SerialNo": "2433:777",
+        "ReportStatus": "SUCCESS",
+        "Description": "DELIVRD",
+        "SessionContext": "sx-ours",
+    }
+    state.answer = {"Response": {"PullSmsSendStatusSet": [report], "RequestId": "r"}}
+    backend = TencentBackend(config(endpoint))
+    found = backend.find("sx-ours", "13800000001", "2024-07-20")
+    assert found.accepted is True and found.provider_message_id == "2433:777"
+    assert json.loads(state.requests[0]["body"])["PhoneNumber"] == "+8613800000001"
+    assert backend.find("sx-other", "13800000001", "2024-07-20").accepted is None
+
+
+def test_aliyun_sends_our_reference_and_a_lost_answer_is_not_a_refusal(stub):
+    state, endpoint = stub
+    state.answer = {"Code": "OK", "Message": "OK", "BizId": "1^0", "RequestId": "r"}
+    AliyunBackend(config(endpoint)).send(
+        "13800000001", "ADMITTED", {"child": "小明", "school": "一小"}, reference="sx-ours"
+    )
+    sent = {**state.requests[0]["query"], **state.requests[0]["form"]}
+    assert sent["OutId"] == "sx-ours"
+    unreachable = config("127.0.0.1:9")  # nothing listens on the discard port
+    with pytest.raises(OutcomeUnknown):
+        AliyunBackend(unreachable).send("13800000001", "ADMITTED", {"child": "a", "school": "b"})

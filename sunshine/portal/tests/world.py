@@ -129,7 +129,9 @@ class CapturingBackend:
     def __init__(self) -> None:
         self.sent: list[tuple[str, str, dict[str, str]]] = []
 
-    def send(self, phone: str, template_id: str, params: dict[str, str]) -> str:
+    def send(
+        self, phone: str, template_id: str, params: dict[str, str], reference: str = ""
+    ) -> str:
         self.sent.append((phone, template_id, params))
         return f"captured-{len(self.sent)}"
 
