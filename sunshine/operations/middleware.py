@@ -37,6 +37,8 @@ def view_label(request: HttpRequest) -> str:
 
 
 Middleware = Callable[[HttpRequest], HttpResponse]
+# Weight of the newest request in the recent mean: about the last twenty count.
+_RECENT_WEIGHT = 0.05
 
 
 class RequestMetricsMiddleware:
@@ -70,12 +72,19 @@ class RequestMetricsMiddleware:
 
 
 class ConcurrencyLimitMiddleware:
-    """Turns requests away with 429 once this process is busy with too many.
+    """Turns requests away with 429 once this process is overloaded.
+
+    Two signals, each optional: more requests in flight than
+    ``SUNSHINE_MAX_CONCURRENT_REQUESTS``, or a recent mean time per request above
+    ``SUNSHINE_SHED_AFTER_MS``. The second follows what families feel: when the
+    machine's cores are saturated every request slows down, whatever the thread count.
+    Each read turned away counts as a quick answer in that mean, so shedding eases off
+    by itself as soon as the remaining requests are fast again.
 
     Reads are shed first; writes (saving a draft, submitting) may use a reserve above
-    the limit, so a family's typed answers are not the first thing lost under load.
-    A browser gets a small 排队中 page that retries by itself; API clients get
-    ``Retry-After``.
+    the in-flight limit and are never shed for slowness, so a family's typed answers
+    are not the first thing lost under load. A browser gets a small 排队中 page that
+    retries by itself; API clients get ``Retry-After``.
     """
 
     def __init__(self, get_response: Middleware) -> None:
@@ -83,25 +92,40 @@ class ConcurrencyLimitMiddleware:
         self.limit = int(getattr(settings, "SUNSHINE_MAX_CONCURRENT_REQUESTS", 0))
         self.write_reserve = int(getattr(settings, "SUNSHINE_WRITE_RESERVE", 0))
         self.retry_after_seconds = int(getattr(settings, "SUNSHINE_RETRY_AFTER_SECONDS", 3))
+        self.shed_after_seconds = int(getattr(settings, "SUNSHINE_SHED_AFTER_MS", 0)) / 1000
         self._in_flight = 0
+        self._recent_seconds = 0.0  # mean time per request, weighted to the latest
         self._lock = threading.Lock()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self.limit <= 0 or request.path in OPERATIONS_PATHS:
+        if (self.limit <= 0 and not self.shed_after_seconds) or request.path in OPERATIONS_PATHS:
             return self.get_response(request)
-        ceiling = self.limit if request.method in SAFE_METHODS else self.limit + self.write_reserve
+        read = request.method in SAFE_METHODS
         with self._lock:
-            admitted = self._in_flight < ceiling
+            admitted = self._admits(read)
             if admitted:
                 self._in_flight += 1
+            else:
+                self._recent_seconds *= 1 - _RECENT_WEIGHT
         if not admitted:
             metrics.SHED.inc()
             return self._busy(request)
+        started = time.perf_counter()
         try:
             return self.get_response(request)
         finally:
+            elapsed = time.perf_counter() - started
             with self._lock:
                 self._in_flight -= 1
+                self._recent_seconds += (elapsed - self._recent_seconds) * _RECENT_WEIGHT
+
+    def _admits(self, read: bool) -> bool:
+        if self.limit > 0:
+            ceiling = self.limit if read else self.limit + self.write_reserve
+            if self._in_flight >= ceiling:
+                return False
+        slow = self.shed_after_seconds and self._recent_seconds > self.shed_after_seconds
+        return not (read and slow)
 
     def _busy(self, request: HttpRequest) -> HttpResponse:
         wants_html = "text/html" in request.headers.get("Accept", "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 
 import pytest
 from django.http import HttpResponse
@@ -147,3 +148,40 @@ def test_access_log_is_json_without_query_string(caplog):
     assert entry["status"] == 200
     assert "13800138000" not in line
     assert "42" not in entry["path"]
+
+
+class SlowView:
+    """A view that takes 50 ms, like every request on a machine whose cores are saturated."""
+
+    def __call__(self, request):  # type: ignore[no-untyped-def]
+        time.sleep(0.05)
+        return HttpResponse("done")
+
+
+def test_a_slow_process_turns_reads_away_but_keeps_taking_writes(settings):
+    settings.SUNSHINE_MAX_CONCURRENT_REQUESTS = 0
+    settings.SUNSHINE_SHED_AFTER_MS = 10
+    middleware = ConcurrencyLimitMiddleware(SlowView())
+    factory = RequestFactory()
+    statuses = [middleware(factory.get("/api/v1/children")).status_code for _ in range(8)]
+    assert statuses[0] == 200 and 429 in statuses
+    assert middleware(factory.post("/api/v1/drafts")).status_code == 200
+
+
+def test_shedding_eases_off_once_the_reads_turned_away_bring_the_mean_down(settings):
+    settings.SUNSHINE_MAX_CONCURRENT_REQUESTS = 0
+    settings.SUNSHINE_SHED_AFTER_MS = 10
+    middleware = ConcurrencyLimitMiddleware(SlowView())
+    factory = RequestFactory()
+    statuses = [middleware(factory.get("/api/v1/children")).status_code for _ in range(40)]
+    first_shed = statuses.index(429)
+    assert 200 in statuses[first_shed:], "reads must be taken again after some were shed"
+    assert 429 in statuses[first_shed + statuses[first_shed:].index(200) :]
+
+
+def test_without_either_limit_nothing_is_shed(settings):
+    settings.SUNSHINE_MAX_CONCURRENT_REQUESTS = 0
+    settings.SUNSHINE_SHED_AFTER_MS = 0
+    middleware = ConcurrencyLimitMiddleware(SlowView())
+    factory = RequestFactory()
+    assert {middleware(factory.get("/")).status_code for _ in range(6)} == {200}
