@@ -55,6 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432"),
         help="PostgreSQL server; a database is created on it and dropped afterwards",
     )
+    parser.add_argument(
+        "--database",
+        default=os.environ.get("BENCH_DATABASE", ""),
+        help="name of the database to create (and drop); it must not exist yet",
+    )
     return parser
 
 
@@ -66,7 +71,7 @@ def main(argv: list[str]) -> int:
         return 2
     import psycopg
 
-    name = f"sunshine_bench_verification_{os.getpid()}"
+    name = args.database or f"sunshine_bench_verification_{os.getpid()}"
     with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:

@@ -8,6 +8,7 @@ and even for women, and a check character computed by ISO 7064 MOD 11-2.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -83,7 +84,9 @@ class InvalidIdNumber(ValueError):
 
 def check_character(first17: str) -> str:
     """The ISO 7064 MOD 11-2 check character for the first 17 digits."""
-    total = sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS, strict=True))
+    if len(first17) != len(_WEIGHTS):
+        raise ValueError(f"need {len(_WEIGHTS)} digits, not {len(first17)}")
+    total = sum(map(operator.mul, map(int, first17), _WEIGHTS))
     return _CHECK_CHARS[total % 11]
 
 
@@ -93,6 +96,8 @@ _HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B)} | {0x3000:
 
 def normalise(raw: str) -> str:
     """Strip spaces and full-width forms that phones and IMEs produce."""
+    if raw.isascii():  # the common case; of the table only the space applies
+        return raw.strip().replace(" ", "").upper()
     return raw.strip().translate(_HALF_WIDTH).upper()
 
 

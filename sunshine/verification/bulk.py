@@ -17,6 +17,9 @@ from django.db.models.expressions import RawSQL
 
 from sunshine.privacy.fields import EncryptedTextField
 
+# ``json.dumps`` with options builds an encoder per call; rows are many.
+JSON_TEXT = json.JSONEncoder(ensure_ascii=False)
+
 
 def insert_rows(
     model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]
@@ -44,7 +47,7 @@ def _preparer(field: Any) -> Callable[[Any], Any] | None:
     if isinstance(field, EncryptedTextField):
         return field.get_prep_value
     if isinstance(field, models.JSONField):
-        return lambda value: json.dumps(value, ensure_ascii=False)
+        return JSON_TEXT.encode
     return None
 
 

@@ -111,6 +111,7 @@ class ExtractRecords:
     queries: list[Query] = field(default_factory=list)
     fetch: Callable[[str, str], str | None] | None = None
     _preloaded: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    _by_key: dict[tuple[str, str], str | None] = field(default_factory=dict)
     _asked: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     def take_queries(self) -> list[Query]:
@@ -120,16 +121,23 @@ class ExtractRecords:
         return taken
 
     def preload(self, declarations: Iterable[Declaration]) -> None:
+        index_of: dict[tuple[str, str], str] = {}
         wanted: dict[str, set[str]] = {}
         for declaration in declarations:
             for kind, key in _keys_of(declaration):
-                wanted.setdefault(kind, set()).add(_index(kind, key))
+                if (kind, key) not in index_of:
+                    index = index_of[(kind, key)] = _index(kind, key)
+                    wanted.setdefault(kind, set()).add(index)
         self._preloaded = {
             (kind, index): None for kind, indexes in wanted.items() for index in indexes
         }
         for kind, indexes in wanted.items():
             for index, payload in _fetch_many(kind, sorted(indexes)):
                 self._preloaded[(kind, index)] = payload
+        # By the keys as declared too: the checks ask with those, and so skip the hashing.
+        self._by_key = {
+            (kind, key): self._preloaded[(kind, index)] for (kind, key), index in index_of.items()
+        }
 
     def _ask(self, kind: RecordKind, key: str) -> Any:
         department = DEPARTMENT_OF[kind]
@@ -155,6 +163,8 @@ class ExtractRecords:
         return self._asked[asked]
 
     def _payload(self, kind: str, key: str) -> str | None:
+        if (kind, key) in self._by_key:
+            return self._by_key[(kind, key)]
         preloaded = (kind, _index(kind, key))
         if preloaded in self._preloaded:
             return self._preloaded[preloaded]

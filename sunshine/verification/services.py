@@ -225,6 +225,10 @@ def _waiting_ids(round_: Round) -> list[int]:
     return sorted(ids)
 
 
+# What checking and settling read of an application; its other columns stay in the table.
+_VERIFIED_FIELDS = ("status", "declaration_json", "zone_school_id", "child_id")
+
+
 def _verify_chunk(
     actor: Actor,
     ids: Sequence[int],
@@ -238,6 +242,7 @@ def _verify_chunk(
         batch = list(
             Application.objects.select_for_update()
             .filter(pk__in=id_set(ids), status__in=[Status.SUBMITTED, Status.REVIEW])
+            .only(*_VERIFIED_FIELDS)
             .order_by("pk")
         )
         earlier = stored_results([a.pk for a in batch if a.status == Status.REVIEW])
