@@ -31,7 +31,7 @@ from sunshine.engine.records import (
 )
 from sunshine.verification.bulk import rows_by_ids
 from sunshine.verification.models import DepartmentRecord, RecordKind
-from sunshine.verification.records import from_json, key_index
+from sunshine.verification.records import from_json, key_index, key_indexer
 
 DEPARTMENT_OF = {
     RecordKind.HUKOU: Department.POLICE,
@@ -42,6 +42,9 @@ DEPARTMENT_OF = {
     RecordKind.RESIDENCE_PERMIT: Department.POLICE,
 }
 
+
+# The department and kind of each question as the query log writes them.
+_NAMES = {kind: (department.value, kind.value) for kind, department in DEPARTMENT_OF.items()}
 
 PURPOSE = "入学资格核验"
 
@@ -123,10 +126,13 @@ class ExtractRecords:
     def preload(self, declarations: Iterable[Declaration]) -> None:
         index_of: dict[tuple[str, str], str] = {}
         wanted: dict[str, set[str]] = {}
+        indexers: dict[str, Callable[[str], str]] = {}
         for declaration in declarations:
             for kind, key in _keys_of(declaration):
                 if (kind, key) not in index_of:
-                    index = index_of[(kind, key)] = _index(kind, key)
+                    if kind not in indexers:
+                        indexers[kind] = key_indexer(kind)
+                    index = index_of[(kind, key)] = indexers[kind](key)
                     wanted.setdefault(kind, set()).add(index)
         self._preloaded = {
             (kind, index): None for kind, indexes in wanted.items() for index in indexes
@@ -140,22 +146,20 @@ class ExtractRecords:
         }
 
     def _ask(self, kind: RecordKind, key: str) -> Any:
-        department = DEPARTMENT_OF[kind]
-        request = f"{kind}:{key}"
-        if department.value in self.unavailable:
-            self.queries.append(
-                Query(department.value, kind.value, _sha256(request), "", "unavailable")
-            )
-            raise DepartmentUnavailable(department, "marked unavailable")
-        asked = (kind.value, key)
+        department, kind_name = _NAMES[kind]
+        if department in self.unavailable:
+            request = _sha256(f"{kind_name}:{key}")
+            self.queries.append(Query(department, kind_name, request, "", "unavailable"))
+            raise DepartmentUnavailable(DEPARTMENT_OF[kind], "marked unavailable")
+        asked = (kind_name, key)
         if asked not in self._asked:
-            payload = self._payload(kind.value, key)
-            self._asked[asked] = from_json(kind, payload) if payload else None
+            payload = self._payload(kind_name, key)
+            self._asked[asked] = from_json(kind_name, payload) if payload else None
             self.queries.append(
                 Query(
-                    department.value,
-                    kind.value,
-                    _sha256(request),
+                    department,
+                    kind_name,
+                    _sha256(f"{kind_name}:{key}"),
                     _sha256(payload or ""),
                     "found" if payload else "not_found",
                 )

@@ -12,7 +12,7 @@ from typing import Any
 from sunshine.engine import idnumber
 from sunshine.engine import records as shapes
 from sunshine.engine.checks.certificate import canonical_certificate_no
-from sunshine.privacy.crypto import blind_index
+from sunshine.privacy.crypto import blind_index, blind_indexer
 from sunshine.verification.models import Department, RecordKind
 
 
@@ -53,6 +53,12 @@ def canonical_key(kind: str, key: str) -> str:
 
 def key_index(kind: str, key: str) -> str:
     return blind_index(canonical_key(kind, key), f"record:{kind}")
+
+
+def key_indexer(kind: str) -> Callable[[str], str]:
+    """``key_index`` for many keys of one kind."""
+    index = blind_indexer(f"record:{kind}")
+    return lambda key: index(canonical_key(kind, key))
 
 
 def to_json(record: Any) -> str:

@@ -8,11 +8,13 @@ decisions are in ``sunshine.verification.reviews``.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -204,7 +206,8 @@ def verify_round(
     total = sum(len(c) for c in mine)
     bar = tqdm(total=total, desc=f"核验 verification {round_.level}", disable=not progress)
     for chunk_ids in mine:
-        tally += _verify_chunk(actor, chunk_ids, records, context, zones, policy, now)
+        with _no_cycle_collection():
+            tally += _verify_chunk(actor, chunk_ids, records, context, zones, policy, now)
         bar.update(len(chunk_ids))
     bar.close()
     return VerificationReport(
@@ -214,6 +217,24 @@ def verify_round(
         offline_check=tally[Status.OFFLINE_CHECK],
         mismatches=tally["mismatch"],
     )
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Suspend the cyclic garbage collector while a chunk is verified.
+
+    A chunk allocates hundreds of thousands of short-lived objects, nearly all
+    freed by reference counting; the collector would still walk every live
+    object several times per chunk, a sixth of the run's time. Whatever cyclic
+    garbage a chunk leaves is collected once it is enabled again.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _waiting_ids(round_: Round) -> list[int]:
