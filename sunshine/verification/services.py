@@ -304,7 +304,7 @@ def examine(
     still has no answer it stays a retryable review, for a later run.
     """
     results: dict[CheckName, CheckResult] = {}
-    attempts: Counter[str] = Counter()
+    attempts: dict[str, int] = {}
     wanted: list[CheckName] | None = None
     if earlier:
         for name, (result, asked) in earlier.items():
@@ -316,11 +316,13 @@ def examine(
             break
         for result in run_checks(declaration, records, context, only=wanted):
             results[result.check] = result
-            attempts[result.check.value] += 1
+            check = result.check.value
+            attempts[check] = attempts.get(check, 0) + 1
         wanted = [name for name, result in results.items() if result.retryable]
-    ordered = [results[name] for name in applicable_checks(declaration) if name in results]
-    facts = derive_facts(ordered, zone, expected=applicable_checks(declaration))
-    return Verdict(application, ordered, dict(attempts), facts, records.take_queries())
+    applicable = applicable_checks(declaration)
+    ordered = [results[name] for name in applicable if name in results]
+    facts = derive_facts(ordered, zone, expected=applicable)
+    return Verdict(application, ordered, attempts, facts, records.take_queries())
 
 
 # --- corrections -------------------------------------------------------------------------

@@ -212,13 +212,23 @@ def query_event(verdicts: Sequence[Verdict], purpose: str) -> Event:
             "transport": ",".join(transports),
             "columns": SEPARATOR.join(QUERY_COLUMNS),
             "applications": {
-                str(v.application.pk): [
-                    SEPARATOR.join(str(getattr(q, column)) for column in QUERY_COLUMNS)
-                    for q in v.queries
-                ]
-                for v in verdicts
+                str(v.application.pk): [_query_text(q) for q in v.queries] for v in verdicts
             },
         },
+    )
+
+
+def _query_text(query: Query) -> str:
+    """The query's ``QUERY_COLUMNS``, in that order, joined by ``SEPARATOR``."""
+    return SEPARATOR.join(
+        (
+            query.department,
+            query.kind,
+            query.outcome,
+            str(query.attempts),
+            query.request_sha256,
+            query.response_sha256,
+        )
     )
 
 
