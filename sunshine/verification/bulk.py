@@ -8,17 +8,19 @@ and JSON fields serialised here, as their fields would do.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import orjson
 from django.db import connection, models
 from django.db.models.expressions import RawSQL
 
 from sunshine.privacy.fields import EncryptedTextField
 
-# ``json.dumps`` with options builds an encoder per call; rows are many.
-JSON_TEXT = json.JSONEncoder(ensure_ascii=False)
+
+def json_text(value: Any) -> str:
+    """Compact JSON of a row's value; orjson writes it several times faster than json."""
+    return orjson.dumps(value).decode()
 
 
 def insert_rows(
@@ -47,7 +49,7 @@ def _preparer(field: Any) -> Callable[[Any], Any] | None:
     if isinstance(field, EncryptedTextField):
         return field.get_prep_value
     if isinstance(field, models.JSONField):
-        return JSON_TEXT.encode
+        return json_text
     return None
 
 

@@ -9,6 +9,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import orjson
+
 from sunshine.engine import idnumber
 from sunshine.engine import records as shapes
 from sunshine.engine.checks.certificate import canonical_certificate_no
@@ -99,7 +101,10 @@ def _converters(kind: str) -> tuple[type[Any], tuple[tuple[str, Callable[[Any], 
 
 
 def from_json(kind: str, payload: str) -> Any:
-    """Rebuild the engine record; dates come back as dates, owners as PropertyOwner."""
-    data = json.loads(payload)
+    """Rebuild the engine record; dates come back as dates, owners as PropertyOwner.
+
+    orjson reads the JSON ``to_json`` wrote as json would, in a fraction of the time.
+    """
+    data = orjson.loads(payload)
     shape, converters = _converters(kind)
     return shape(**{name: convert(data[name]) for name, convert in converters})

@@ -37,7 +37,7 @@ from sunshine.engine.policy.evaluate import FactUse, evaluate
 from sunshine.engine.policy.loader import Policy
 from sunshine.engine.records import Declaration, GuardianDeclaration
 from sunshine.notifications.services import Announcement, enqueue
-from sunshine.verification.bulk import JSON_TEXT, delete_by_ids, id_set, insert_rows
+from sunshine.verification.bulk import delete_by_ids, id_set, insert_rows, json_text
 from sunshine.verification.connectors import Query
 from sunshine.verification.models import (
     ApplicationFacts,
@@ -263,7 +263,7 @@ def _check_row(verdict: Verdict, result: CheckResult, now: dt.datetime) -> tuple
         result.field or "",
         result.message_zh,
         result.message_en,
-        JSON_TEXT.encode(dict(result.facts)),
+        json_text(dict(result.facts)),
         result.retryable,
         verdict.attempts.get(result.check.value, 1),
         now,
