@@ -9,6 +9,7 @@ so a ciphertext copied into another column does not decrypt.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import os
@@ -22,6 +23,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 PREFIX = "v1"
 _NONCE_BYTES = 12
+# URL-safe base64 (RFC 4648 §5) as base64.urlsafe_b64encode writes it, without its wrappers.
+_TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
+_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
 
 
 @dataclass(frozen=True)
@@ -67,8 +71,8 @@ def encrypt(plaintext: str, purpose: str) -> str:
     sealed = _cipher(ring.keys[ring.current_id]).encrypt(
         nonce, plaintext.encode(), purpose.encode()
     )
-    token = base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
-    return f"{PREFIX}.{ring.current_id}.{token}"
+    token = binascii.b2a_base64(nonce + sealed, newline=False).translate(_TO_URLSAFE)
+    return f"{PREFIX}.{ring.current_id}.{token.rstrip(b'=').decode()}"
 
 
 def key_id_of(stored: str) -> str:
@@ -82,7 +86,8 @@ def decrypt(stored: str, purpose: str) -> str:
     ring = key_ring()
     if key_id not in ring.keys:
         raise ImproperlyConfigured(f"Field key {key_id!r} is not configured")
-    raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    padded = token + "=" * (-len(token) % 4)
+    raw = binascii.a2b_base64(padded.encode("ascii").translate(_FROM_URLSAFE))
     nonce, sealed = raw[:_NONCE_BYTES], raw[_NONCE_BYTES:]
     return _cipher(ring.keys[key_id]).decrypt(nonce, sealed, purpose.encode()).decode()
 

@@ -24,6 +24,7 @@ import operator
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from sunshine.engine.checks.facts import Facts, FactType, FactValue, fact_type_of
@@ -302,8 +303,8 @@ class Outcome:
 
 
 def _merge(outcomes: list[Outcome], value: bool | None) -> Outcome:
-    decided = dict.fromkeys(name for outcome in outcomes for name in outcome.decided_by)
-    pending = dict.fromkeys(name for outcome in outcomes for name in outcome.pending)
+    decided = dict.fromkeys(chain.from_iterable(outcome.decided_by for outcome in outcomes))
+    pending = dict.fromkeys(chain.from_iterable(outcome.pending for outcome in outcomes))
     return Outcome(value, tuple(decided), tuple(pending))
 
 
@@ -327,16 +328,12 @@ def _value(expr: Expr, facts: Facts) -> tuple[FactValue | None, bool, tuple[str,
 
 def evaluate(expr: Expr, facts: Facts) -> Outcome:
     """Evaluate a bound condition with three-valued logic, recording which facts decided it."""
-    if isinstance(expr, Literal):
-        return Outcome(bool(expr.value), (), ())
+    # Most frequent node kinds first: this runs for every applicant and category.
     if isinstance(expr, Name):
-        if facts.is_pending(expr.name):
-            return Outcome(None, (), (expr.name,))
-        return Outcome(facts.get(expr.name) is True, (expr.name,), ())
-    if isinstance(expr, Not):
-        inner = evaluate(expr.operand, facts)
-        value = None if inner.value is None else not inner.value
-        return Outcome(value, inner.decided_by, inner.pending)
+        name = expr.name
+        if facts.is_pending(name):
+            return Outcome(None, (), (name,))
+        return Outcome(facts.get(name) is True, (name,), ())
     if isinstance(expr, And | Or):
         outcomes = [evaluate(operand, facts) for operand in expr.operands]
         deciding = isinstance(expr, Or)  # the value that settles it: true for or, false for and
@@ -346,7 +343,14 @@ def evaluate(expr: Expr, facts: Facts) -> Outcome:
         if any(outcome.value is None for outcome in outcomes):
             return _merge(outcomes, None)
         return _merge(outcomes, not deciding)
-    return _compare(expr, facts)
+    if isinstance(expr, Compare):
+        return _compare(expr, facts)
+    if isinstance(expr, Literal):
+        return Outcome(bool(expr.value), (), ())
+    assert isinstance(expr, Not), "conditions are literals, names, not, and, or, comparisons"
+    inner = evaluate(expr.operand, facts)
+    value = None if inner.value is None else not inner.value
+    return Outcome(value, inner.decided_by, inner.pending)
 
 
 def _compare(expr: Compare, facts: Facts) -> Outcome:
