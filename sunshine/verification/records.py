@@ -87,10 +87,14 @@ def _as_is(value: Any) -> Any:
 
 @functools.cache
 def _converters(kind: str) -> tuple[type[Any], tuple[tuple[str, Callable[[Any], Any]], ...]]:
-    """How each field of a kind's record is read back from JSON (worked out once per kind)."""
+    """How each field of a kind's record is read back from JSON (worked out once per kind).
+
+    In the order of the record's fields, which are all given to its constructor.
+    """
     shape = KINDS[RecordKind(kind)].shape
     converters: list[tuple[str, Callable[[Any], Any]]] = []
     for field in dataclasses.fields(shape):
+        assert field.init, f"{shape.__name__}.{field.name} is not set by the constructor"
         if field.name.endswith("_date") or field.name == "valid_until":
             converters.append((field.name, _as_date))
         elif field.name == "owners":
@@ -107,4 +111,4 @@ def from_json(kind: str, payload: str) -> Any:
     """
     data = orjson.loads(payload)
     shape, converters = _converters(kind)
-    return shape(**{name: convert(data[name]) for name, convert in converters})
+    return shape(*[convert(data[name]) for name, convert in converters])
