@@ -66,13 +66,23 @@ def _cipher(key: bytes) -> AESGCM:
 
 
 def encrypt(plaintext: str, purpose: str) -> str:
+    return encryptor(purpose)(plaintext)
+
+
+def encryptor(purpose: str) -> Callable[[str], str]:
+    """``encrypt`` for many values of one purpose, the current key looked up once."""
     ring = key_ring()
-    nonce = os.urandom(_NONCE_BYTES)
-    sealed = _cipher(ring.keys[ring.current_id]).encrypt(
-        nonce, plaintext.encode(), purpose.encode()
-    )
-    token = binascii.b2a_base64(nonce + sealed, newline=False).translate(_TO_URLSAFE)
-    return f"{PREFIX}.{ring.current_id}.{token.rstrip(b'=').decode()}"
+    cipher = _cipher(ring.keys[ring.current_id])
+    prefix = f"{PREFIX}.{ring.current_id}."
+    associated = purpose.encode()
+
+    def seal(plaintext: str) -> str:
+        nonce = os.urandom(_NONCE_BYTES)
+        sealed = cipher.encrypt(nonce, plaintext.encode(), associated)
+        token = binascii.b2a_base64(nonce + sealed, newline=False).translate(_TO_URLSAFE)
+        return prefix + token.rstrip(b"=").decode()
+
+    return seal
 
 
 def key_id_of(stored: str) -> str:
@@ -80,16 +90,26 @@ def key_id_of(stored: str) -> str:
 
 
 def decrypt(stored: str, purpose: str) -> str:
-    prefix, key_id, token = stored.split(".", 2)
-    if prefix != PREFIX:
-        raise ValueError("not an encrypted value")
+    return decryptor(purpose)(stored)
+
+
+def decryptor(purpose: str) -> Callable[[str], str]:
+    """``decrypt`` for many values of one purpose, the keys looked up once."""
     ring = key_ring()
-    if key_id not in ring.keys:
-        raise ImproperlyConfigured(f"Field key {key_id!r} is not configured")
-    padded = token + "=" * (-len(token) % 4)
-    raw = binascii.a2b_base64(padded.encode("ascii").translate(_FROM_URLSAFE))
-    nonce, sealed = raw[:_NONCE_BYTES], raw[_NONCE_BYTES:]
-    return _cipher(ring.keys[key_id]).decrypt(nonce, sealed, purpose.encode()).decode()
+    associated = purpose.encode()
+
+    def open_sealed(stored: str) -> str:
+        prefix, key_id, token = stored.split(".", 2)
+        if prefix != PREFIX:
+            raise ValueError("not an encrypted value")
+        if key_id not in ring.keys:
+            raise ImproperlyConfigured(f"Field key {key_id!r} is not configured")
+        padded = token + "=" * (-len(token) % 4)
+        raw = binascii.a2b_base64(padded.encode("ascii").translate(_FROM_URLSAFE))
+        nonce, sealed = raw[:_NONCE_BYTES], raw[_NONCE_BYTES:]
+        return _cipher(ring.keys[key_id]).decrypt(nonce, sealed, associated).decode()
+
+    return open_sealed
 
 
 @cache
@@ -105,11 +125,18 @@ def blind_index(value: str, purpose: str) -> str:
 
 
 def blind_indexer(purpose: str) -> Callable[[str], str]:
-    """``blind_index`` for many values of one purpose, the key looked up once."""
-    key = _index_key(settings.SUNSHINE_BLIND_INDEX_KEY)
-    prefix = f"{purpose}\x00".encode()
+    """``blind_index`` for many values of one purpose.
+
+    The HMAC over the purpose, which every message begins with, is computed
+    once; each value continues a copy of it.
+    """
+    keyed = hmac.new(
+        _index_key(settings.SUNSHINE_BLIND_INDEX_KEY), f"{purpose}\x00".encode(), hashlib.sha256
+    )
 
     def index(value: str) -> str:
-        return hmac.new(key, prefix + value.encode(), hashlib.sha256).hexdigest()[:32]
+        mac = keyed.copy()
+        mac.update(value.encode())
+        return mac.hexdigest()[:32]
 
     return index

@@ -29,6 +29,7 @@ from sunshine.engine.records import (
     ResidencePermitRecord,
     SocialInsuranceRecord,
 )
+from sunshine.privacy.crypto import decryptor
 from sunshine.verification.bulk import rows_by_ids
 from sunshine.verification.models import DepartmentRecord, RecordKind
 from sunshine.verification.records import from_json, key_index, key_indexer
@@ -219,6 +220,7 @@ def _keys_of(declaration: Declaration) -> Iterator[tuple[str, str]]:
 def _fetch_many(kind: str, indexes: list[str]) -> Iterator[tuple[str, str]]:
     """(key index, decrypted payload) of the records filed under these indexes."""
     field = DepartmentRecord._meta.get_field("payload_json")
+    open_sealed = decryptor(field.purpose)
     where, params = rows_by_ids(DepartmentRecord, "key_index", indexes, extra=" AND kind = %s")
     table = connection.ops.quote_name(DepartmentRecord._meta.db_table)
     with connection.cursor() as cursor:
@@ -226,7 +228,8 @@ def _fetch_many(kind: str, indexes: list[str]) -> Iterator[tuple[str, str]]:
             f"SELECT key_index, payload_json FROM {table} WHERE {where}", [*params, kind]
         )
         for index, stored in cursor.fetchall():
-            yield index, field.from_db_value(stored, None, connection)
+            # As the field would read it: an empty value is not encrypted.
+            yield index, open_sealed(stored) if stored else stored
 
 
 def _from_table(kind: str, key: str) -> str | None:
