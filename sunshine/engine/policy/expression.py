@@ -365,6 +365,88 @@ def _compare(expr: Compare, facts: Facts) -> Outcome:
     return Outcome(bool(_ORDER[expr.operator](left, right)), names, ())
 
 
+Condition = Callable[[Facts], Outcome]
+
+
+def compile_condition(expr: Expr) -> Condition:
+    """``evaluate`` of one bound condition as a function of the facts alone.
+
+    A policy's conditions are evaluated for every applicant; dispatching on node
+    kinds and building the outcomes that do not depend on the facts is done here
+    once. The results are those of ``evaluate``.
+    """
+    if isinstance(expr, Name):
+        return _compile_name(expr.name)
+    if isinstance(expr, And | Or):
+        return _compile_junction(tuple(compile_condition(op) for op in expr.operands), expr)
+    if isinstance(expr, Compare):
+        return _compile_compare(expr)
+    if isinstance(expr, Literal):
+        constant = Outcome(bool(expr.value), (), ())
+        return lambda facts: constant
+    assert isinstance(expr, Not), "conditions are literals, names, not, and, or, comparisons"
+    inner = compile_condition(expr.operand)
+
+    def negation(facts: Facts) -> Outcome:
+        outcome = inner(facts)
+        value = None if outcome.value is None else not outcome.value
+        return Outcome(value, outcome.decided_by, outcome.pending)
+
+    return negation
+
+
+def _compile_name(name: str) -> Condition:
+    waiting, holds, fails = (
+        Outcome(None, (), (name,)),
+        Outcome(True, (name,), ()),
+        Outcome(False, (name,), ()),
+    )
+
+    def fact(facts: Facts) -> Outcome:
+        if facts.is_pending(name):
+            return waiting
+        return holds if facts.get(name) is True else fails
+
+    return fact
+
+
+def _compile_junction(parts: tuple[Condition, ...], expr: And | Or) -> Condition:
+    deciding = isinstance(expr, Or)  # the value that settles it: true for or, false for and
+
+    def junction(facts: Facts) -> Outcome:
+        outcomes = [part(facts) for part in parts]
+        settled = [outcome for outcome in outcomes if outcome.value is deciding]
+        if settled:
+            return _merge(settled, deciding)
+        if any(outcome.value is None for outcome in outcomes):
+            return _merge(outcomes, None)
+        return _merge(outcomes, not deciding)
+
+    return junction
+
+
+def _compile_compare(expr: Compare) -> Condition:
+    if not (isinstance(expr.left, Name) and isinstance(expr.right, Literal)):
+        return lambda facts: _compare(expr, facts)
+    # The usual form, a fact against a literal: ``hukou_move_in_date < 2024-09-01``.
+    name, limit, order = expr.left.name, expr.right.value, _ORDER[expr.operator]
+    waiting, holds, fails = (
+        Outcome(None, (), (name,)),
+        Outcome(True, (name,), ()),
+        Outcome(False, (name,), ()),
+    )
+
+    def comparison(facts: Facts) -> Outcome:
+        if facts.is_pending(name):
+            return waiting
+        value = facts.get(name)
+        if value is None or limit is None:
+            return fails
+        return holds if order(value, limit) else fails
+
+    return comparison
+
+
 def names_in(expr: Expr) -> tuple[str, ...]:
     """Every fact a bound condition reads, in order of appearance."""
     if isinstance(expr, Literal):
