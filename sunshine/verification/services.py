@@ -316,7 +316,7 @@ def examine(
             break
         for result in run_checks(declaration, records, context, only=wanted):
             results[result.check] = result
-            check = result.check.value
+            check = str(result.check)  # its value
             attempts[check] = attempts.get(check, 0) + 1
         wanted = [name for name, result in results.items() if result.retryable]
     applicable = applicable_checks(declaration)

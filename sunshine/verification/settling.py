@@ -257,17 +257,19 @@ _CHECK_COLUMNS = (
 def _check_row(
     application_id: int, verdict: Verdict, result: CheckResult, now: dt.datetime
 ) -> tuple[Any, ...]:
+    # str() of these string enums is their value, without the enum's property lookup.
+    check = str(result.check)
     return (
         application_id,
-        result.check.value,
-        result.status.value,
-        result.reason_code.value,
+        check,
+        str(result.status),
+        str(result.reason_code),
         result.field or "",
         result.message_zh,
         result.message_en,
         json_text(dict(result.facts)),
         result.retryable,
-        verdict.attempts.get(result.check.value, 1),
+        verdict.attempts.get(check, 1),
         now,
     )
 
