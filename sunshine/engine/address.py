@@ -288,6 +288,15 @@ class _PrefixTable:
     def __init__(self, spellings: Mapping[str, str]) -> None:
         self._spellings = dict(spellings)
         self._lengths = sorted({len(spelling) for spelling in spellings}, reverse=True)
+        # Only spellings beginning with the text's first character can match its front.
+        by_first: dict[str, set[int]] = {}
+        for spelling in spellings:
+            by_first.setdefault(spelling[:1], set()).add(len(spelling))
+        self._no_first = [0] if "" in self._spellings else []
+        self._lengths_by_first = {
+            first: sorted({*lengths, *self._no_first}, reverse=True)
+            for first, lengths in by_first.items()
+        }
 
     @property
     def lengths(self) -> list[int]:
@@ -297,7 +306,7 @@ class _PrefixTable:
         return spelling in self._spellings
 
     def match(self, text: str) -> tuple[str, int] | None:
-        for length in self._lengths:
+        for length in self._lengths_by_first.get(text[:1], self._no_first):
             canonical = self._spellings.get(text[:length])
             if canonical is not None:
                 return canonical, length

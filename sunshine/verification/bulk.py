@@ -36,14 +36,21 @@ def insert_rows(
         )
         return
     fields = [model._meta.get_field(column) for column in columns]
-    prepare = [_preparer(field) for field in fields]
+    prepared = [
+        (position, prepare)
+        for position, prepare in enumerate(_preparer(field) for field in fields)
+        if prepare is not None
+    ]
     names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     statement = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for row in rows:
-            copy.write_row(
-                [p(value) if p else value for p, value in zip(prepare, row, strict=True)]
-            )
+            if len(row) != len(fields):
+                raise ValueError(f"a row of {len(row)} values for {len(fields)} columns")
+            values = list(row)
+            for position, prepare in prepared:
+                values[position] = prepare(values[position])
+            copy.write_row(values)
 
 
 def _preparer(field: Any) -> Callable[[Any], Any] | None:
