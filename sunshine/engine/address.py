@@ -92,6 +92,24 @@ _BUILDING_RESPELT = re.compile(r"\d(?:号楼|号栋|号幢|栋楼|幢|座)")
 # Likewise 单元门 / 单元号 for _UNIT.
 _UNIT_RESPELT = re.compile(r"\d单元[门号]")
 _HAO_BEFORE_NUMBER = re.compile(r"号\d")
+# Everything some rewrite below acts on; a text with none of it (and its room marked) is
+# already canonical, as department records mostly are.
+_REWRITE_TRIGGERS = re.compile(
+    "["
+    + _NOISE.pattern[1:-1]
+    + "\uff01-\uff5e\u3000零〇一二两三四五六七八九十百千第\\-—–~－#门层楼]"
+    + "|"
+    + "|".join(
+        pattern.pattern for pattern in (_BUILDING_RESPELT, _UNIT_RESPELT, _HAO_BEFORE_NUMBER)
+    )
+)
+
+
+def _already_canonical(text: str) -> bool:
+    if _REWRITE_TRIGGERS.search(text) or text.upper() != text:
+        return False
+    room = _ROOM.search(text)
+    return room is None or room.group(0).endswith("室")
 
 
 def _rewrite(pattern: re.Pattern[str], replacement: str, text: str) -> str:
@@ -105,6 +123,8 @@ def _canonical_forms(text: str) -> str:
     Each rewrite runs only when the characters it needs are present: most
     addresses are already close to canonical, and this runs for every one.
     """
+    if _already_canonical(text):
+        return text
     if _WIDE.search(text):
         text = text.translate(_HALF_WIDTH)
     text = _NOISE.sub("", text).upper()
