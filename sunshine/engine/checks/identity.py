@@ -33,6 +33,9 @@ _NAME_DOTS = str.maketrans({"•": "·", "・": "·", "．": "·", ".": "·", "�
 
 
 def same_name(declared: str, recorded: str) -> bool:
+    if declared == recorded:  # as it mostly is; the same text cleans up the same
+        return True
+
     def clean(name: str) -> str:
         return "".join(name.split()).translate(_NAME_DOTS)
 
