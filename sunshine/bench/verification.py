@@ -211,6 +211,11 @@ def _profiler() -> Any:
 
 
 def _reset(round_id: int) -> None:
+    """The round as loaded: applications submitted, nothing derived from them.
+
+    The applications table is rewritten afterwards, so that a repeat does not
+    find the previous run's row versions in it.
+    """
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -226,6 +231,7 @@ def _reset(round_id: int) -> None:
             "UPDATE applications_application SET status = 'submitted' WHERE round_id = %s",
             [round_id],
         )
+        cursor.execute("VACUUM (FULL, ANALYZE) applications_application")
 
 
 # --- loading ---------------------------------------------------------------------------------
