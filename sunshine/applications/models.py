@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -108,7 +108,7 @@ class Application(models.Model):
 
     @property
     def declaration(self) -> dict[str, Any]:
-        loaded: dict[str, Any] = json.loads(self.declaration_json)
+        loaded: dict[str, Any] = orjson.loads(self.declaration_json)
         return loaded
 
 

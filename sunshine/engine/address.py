@@ -34,7 +34,6 @@ CHANGDE = Region(province="湖南", city="常德", divisions=tuple(CHANGDE_DIVIS
 # Full-width ASCII forms (U+FF01..U+FF5E) and the ideographic space, as IMEs produce them.
 _HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _NOISE = re.compile(r"[\s,，、。.·:：;；\"'“”‘’()\[\]【】{}<>《》]")
-_DASH_CHARS = frozenset("-—–~－")
 _DASHES = re.compile(r"[—–~－]")
 
 _NUMERAL_DIGITS = {
@@ -42,7 +41,6 @@ _NUMERAL_DIGITS = {
     "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
 }  # fmt: skip
 _NUMERAL_UNITS = {"十": 10, "百": 100, "千": 1000}
-_NUMERALS = frozenset(_NUMERAL_DIGITS) | frozenset(_NUMERAL_UNITS)
 _NUMBERED_MARKERS = "号楼|号|栋|幢|座|单元|室|层|楼|期|组|区|门|#"
 _NUMERAL_RUN = re.compile(rf"([零〇一二两三四五六七八九十百千]+)(?={_NUMBERED_MARKERS})")
 _ORDINAL = re.compile(r"第(?=\d+(?:栋|幢|座|号楼|单元|期|组|区))")
@@ -84,6 +82,40 @@ def chinese_number(numerals: str) -> str:
     return str(total + current)
 
 
+# Searching is cheap and most addresses need few rewrites: each rewrite below runs only
+# when a search finds something it would change (a substitution costs a call per match).
+_WIDE = re.compile("[\uff01-\uff5e\u3000]")
+_ANY_NUMERAL = re.compile("[零〇一二两三四五六七八九十百千]")
+_ANY_DASH = re.compile("[-—–~－]")
+# A building marker other than 栋 after a number: only then does _BUILDING change anything.
+_BUILDING_RESPELT = re.compile(r"\d(?:号楼|号栋|号幢|栋楼|幢|座)")
+# Likewise 单元门 / 单元号 for _UNIT.
+_UNIT_RESPELT = re.compile(r"\d单元[门号]")
+_HAO_BEFORE_NUMBER = re.compile(r"号\d")
+# Everything some rewrite below acts on; a text with none of it (and its room marked) is
+# already canonical, as department records mostly are.
+_REWRITE_TRIGGERS = re.compile(
+    "["
+    + _NOISE.pattern[1:-1]
+    + "\uff01-\uff5e\u3000零〇一二两三四五六七八九十百千第\\-—–~－#门层楼]"
+    + "|"
+    + "|".join(
+        pattern.pattern for pattern in (_BUILDING_RESPELT, _UNIT_RESPELT, _HAO_BEFORE_NUMBER)
+    )
+)
+
+
+def _already_canonical(text: str) -> bool:
+    if _REWRITE_TRIGGERS.search(text) or text.upper() != text:
+        return False
+    room = _ROOM.search(text)
+    return room is None or room.group(0).endswith("室")
+
+
+def _rewrite(pattern: re.Pattern[str], replacement: str, text: str) -> str:
+    return pattern.sub(replacement, text) if pattern.search(text) else text
+
+
 @functools.lru_cache(maxsize=65_536)
 def _canonical_forms(text: str) -> str:
     """One spelling for widths, numerals and the building, unit and room markers.
@@ -91,33 +123,44 @@ def _canonical_forms(text: str) -> str:
     Each rewrite runs only when the characters it needs are present: most
     addresses are already close to canonical, and this runs for every one.
     """
-    text = _NOISE.sub("", text.translate(_HALF_WIDTH)).upper()
-    if not _NUMERALS.isdisjoint(text):
+    if _already_canonical(text):
+        return text
+    if _WIDE.search(text):
+        text = text.translate(_HALF_WIDTH)
+    text = _NOISE.sub("", text).upper()
+    if _ANY_NUMERAL.search(text):
         text = _NUMERAL_RUN.sub(lambda match: chinese_number(match.group(1)), text)
     if "第" in text:
         text = _ORDINAL.sub("", text)
-    if not _DASH_CHARS.isdisjoint(text):
+    if _ANY_DASH.search(text):
         text = _DASHES.sub("-", text)
         text = _DASHED_FULL.sub(r"\1栋\2单元\3室", text)
     if "#" in text:
         text = _BUILDING_HASH.sub(r"\1栋", text)
-    text = _BUILDING.sub(r"\1栋", text)
+    if _BUILDING_RESPELT.search(text):
+        text = _BUILDING.sub(r"\1栋", text)
     if "单元" in text:
-        text = _BUILDING_BY_HAO.sub(r"\1栋", text)
-        text = _BUILDING_BY_LOU.sub(r"\1栋", text)
-        text = _UNIT.sub(r"\1单元", text)
+        if _HAO_BEFORE_NUMBER.search(text):
+            text = _BUILDING_BY_HAO.sub(r"\1栋", text)
+        if "楼" in text:
+            text = _rewrite(_BUILDING_BY_LOU, r"\1栋", text)
+        if _UNIT_RESPELT.search(text):
+            text = _UNIT.sub(r"\1单元", text)
     if "-" in text:
-        text = _DASHED_AFTER_BUILDING.sub(r"栋\1单元\2室", text)
+        text = _rewrite(_DASHED_AFTER_BUILDING, r"栋\1单元\2室", text)
     if "门" in text:
-        text = _UNIT_BY_MEN.sub(r"\1\2单元", text)
+        text = _rewrite(_UNIT_BY_MEN, r"\1\2单元", text)
     if "层" in text or "楼" in text:
-        text = _FLOOR.sub(r"\1", text)
-    if not _NUMERALS.isdisjoint(text):
+        text = _rewrite(_FLOOR, r"\1", text)
+    if _ANY_NUMERAL.search(text):
         # A room written in numerals with no marker after it: 2单元五零一.
         text = _TRAILING_NUMERALS.sub(
             lambda match: match.group(1) + chinese_number(match.group(2)) + match.group(3), text
         )
-    return _ROOM.sub(r"\1\2室", text)
+    room = _ROOM.search(text)
+    if room is not None and not room.group(0).endswith("室"):
+        text = _ROOM.sub(r"\1\2室", text)
+    return text
 
 
 def _strip_region(text: str, region: Region) -> tuple[str, bool]:
@@ -265,6 +308,15 @@ class _PrefixTable:
     def __init__(self, spellings: Mapping[str, str]) -> None:
         self._spellings = dict(spellings)
         self._lengths = sorted({len(spelling) for spelling in spellings}, reverse=True)
+        # Only spellings beginning with the text's first character can match its front.
+        by_first: dict[str, set[int]] = {}
+        for spelling in spellings:
+            by_first.setdefault(spelling[:1], set()).add(len(spelling))
+        self._no_first = [0] if "" in self._spellings else []
+        self._lengths_by_first = {
+            first: sorted({*lengths, *self._no_first}, reverse=True)
+            for first, lengths in by_first.items()
+        }
 
     @property
     def lengths(self) -> list[int]:
@@ -274,7 +326,7 @@ class _PrefixTable:
         return spelling in self._spellings
 
     def match(self, text: str) -> tuple[str, int] | None:
-        for length in self._lengths:
+        for length in self._lengths_by_first.get(text[:1], self._no_first):
             canonical = self._spellings.get(text[:length])
             if canonical is not None:
                 return canonical, length
@@ -423,11 +475,14 @@ class Gazetteer:
         return None
 
     def _consistent(self, compound_id: str, mentions: _Mentions) -> bool:
-        said = (mentions.district, mentions.street, mentions.community, mentions.road)
-        actual = self._places[compound_id]
-        if any(part is not None and part != fact for part, fact in zip(said, actual, strict=True)):
-            return False
-        return mentions.door is None or mentions.door == self._compounds[compound_id].door_number
+        district, street, community, road = self._places[compound_id]
+        return (
+            (mentions.district is None or mentions.district == district)
+            and (mentions.street is None or mentions.street == street)
+            and (mentions.community is None or mentions.community == community)
+            and (mentions.road is None or mentions.road == road)
+            and (mentions.door is None or mentions.door == self._compounds[compound_id].door_number)
+        )
 
     def _could_be_zoned(self, named_city: bool, mentions: _Mentions) -> bool:
         if mentions.district is not None and mentions.district not in self._zoned_districts:
@@ -453,25 +508,40 @@ class Gazetteer:
 
     def _resolve(self, text: str) -> Resolution:
         normalised, named_city = _normalise(text, self.region)
-        tail = _TAIL.search(normalised)
+        tail = _TAIL.search(normalised, _tail_start(normalised))
         assert tail is not None  # every part of the pattern is optional
         head, mentions = self._strip_mentions(normalised[: tail.start()])
         building = _int_or_none(tail.group(1))
+        unit = _int_or_none(tail.group(2))
+        named = self._named_compounds(head, mentions)
+        fitting = tuple(cid for cid in named or () if self._consistent(cid, mentions))
+        if len(fitting) == 1:
+            compound = self._compounds[fitting[0]]
+            if building is None or 1 <= building <= compound.buildings:
+                return Resolution(
+                    ResolutionStatus.RESOLVED,
+                    ResolutionReason.MATCHED,
+                    normalised,
+                    compound_id=compound.compound_id,
+                    building=building,
+                    unit=unit,
+                    room=tail.group(3),
+                    building_count=compound.buildings,
+                    local=True,
+                )
         unresolved = Resolution(
             ResolutionStatus.UNRESOLVED,
             ResolutionReason.UNKNOWN_COMPOUND,
             normalised,
             building=building,
-            unit=_int_or_none(tail.group(2)),
+            unit=unit,
             room=tail.group(3),
             local=self._could_be_zoned(named_city, mentions),
         )
-        named = self._named_compounds(head, mentions)
         if named is None:
             return replace(unresolved, reason=ResolutionReason.NO_COMPOUND_NAMED)
         if not named:
             return unresolved
-        fitting = tuple(cid for cid in named if self._consistent(cid, mentions))
         if not fitting:
             reason = ResolutionReason.CONFLICTING_PARTS
             return replace(unresolved, reason=reason, candidates=named, local=True)
@@ -483,18 +553,23 @@ class Gazetteer:
                 candidates=fitting,
                 local=True,
             )
-        compound = self._compounds[fitting[0]]
-        if building is not None and not 1 <= building <= compound.buildings:
-            reason = ResolutionReason.BUILDING_NOT_IN_COMPOUND
-            return replace(unresolved, reason=reason, candidates=fitting, local=True)
-        return replace(
-            unresolved,
-            status=ResolutionStatus.RESOLVED,
-            reason=ResolutionReason.MATCHED,
-            compound_id=compound.compound_id,
-            building_count=compound.buildings,
-            local=True,
-        )
+        reason = ResolutionReason.BUILDING_NOT_IN_COMPOUND
+        return replace(unresolved, reason=reason, candidates=fitting, local=True)
+
+
+_TAIL_MARKERS = frozenset("栋单元室")
+
+
+def _tail_start(text: str) -> int:
+    """Where the longest run of digits and tail markers ending the text starts.
+
+    A match of ``_TAIL`` cannot start earlier; searching from here spares trying
+    the all-optional pattern at every position of the text.
+    """
+    start = len(text)
+    while start and (text[start - 1] in _TAIL_MARKERS or text[start - 1].isdecimal()):
+        start -= 1
+    return start
 
 
 def _int_or_none(text: str | None) -> int | None:

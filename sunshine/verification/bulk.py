@@ -8,14 +8,20 @@ and JSON fields serialised here, as their fields would do.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import orjson
 from django.db import connection, models
 from django.db.models.expressions import RawSQL
 
+from sunshine.privacy.crypto import encryptor
 from sunshine.privacy.fields import EncryptedTextField
+
+
+def json_text(value: Any) -> str:
+    """Compact JSON of a row's value; orjson writes it several times faster than json."""
+    return orjson.dumps(value).decode()
 
 
 def insert_rows(
@@ -30,21 +36,32 @@ def insert_rows(
         )
         return
     fields = [model._meta.get_field(column) for column in columns]
-    prepare = [_preparer(field) for field in fields]
+    prepared = [
+        (position, prepare)
+        for position, prepare in enumerate(_preparer(field) for field in fields)
+        if prepare is not None
+    ]
     names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     statement = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for row in rows:
-            copy.write_row(
-                [p(value) if p else value for p, value in zip(prepare, row, strict=True)]
-            )
+            if len(row) != len(fields):
+                raise ValueError(f"a row of {len(row)} values for {len(fields)} columns")
+            values = list(row)
+            for position, prepare in prepared:
+                values[position] = prepare(values[position])
+            copy.write_row(values)
 
 
 def _preparer(field: Any) -> Callable[[Any], Any] | None:
     if isinstance(field, EncryptedTextField):
-        return field.get_prep_value
+        seal = encryptor(field.purpose)
+        # What the field's get_prep_value does, with the key looked up once for all rows.
+        return lambda value: (
+            seal(value) if value and isinstance(value, str) else field.get_prep_value(value)
+        )
     if isinstance(field, models.JSONField):
-        return lambda value: json.dumps(value, ensure_ascii=False)
+        return json_text
     return None
 
 

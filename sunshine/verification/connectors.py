@@ -29,9 +29,10 @@ from sunshine.engine.records import (
     ResidencePermitRecord,
     SocialInsuranceRecord,
 )
+from sunshine.privacy.crypto import decryptor
 from sunshine.verification.bulk import rows_by_ids
 from sunshine.verification.models import DepartmentRecord, RecordKind
-from sunshine.verification.records import from_json, key_index
+from sunshine.verification.records import from_json, key_index, key_indexer
 
 DEPARTMENT_OF = {
     RecordKind.HUKOU: Department.POLICE,
@@ -42,6 +43,9 @@ DEPARTMENT_OF = {
     RecordKind.RESIDENCE_PERMIT: Department.POLICE,
 }
 
+
+# The department and kind of each question as the query log writes them.
+_NAMES = {kind: (department.value, kind.value) for kind, department in DEPARTMENT_OF.items()}
 
 PURPOSE = "入学资格核验"
 
@@ -111,6 +115,7 @@ class ExtractRecords:
     queries: list[Query] = field(default_factory=list)
     fetch: Callable[[str, str], str | None] | None = None
     _preloaded: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    _by_key: dict[tuple[str, str], str | None] = field(default_factory=dict)
     _asked: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     def take_queries(self) -> list[Query]:
@@ -120,34 +125,42 @@ class ExtractRecords:
         return taken
 
     def preload(self, declarations: Iterable[Declaration]) -> None:
+        index_of: dict[tuple[str, str], str] = {}
         wanted: dict[str, set[str]] = {}
+        indexers: dict[str, Callable[[str], str]] = {}
         for declaration in declarations:
             for kind, key in _keys_of(declaration):
-                wanted.setdefault(kind, set()).add(_index(kind, key))
+                if (kind, key) not in index_of:
+                    if kind not in indexers:
+                        indexers[kind] = key_indexer(kind)
+                    index = index_of[(kind, key)] = indexers[kind](key)
+                    wanted.setdefault(kind, set()).add(index)
         self._preloaded = {
             (kind, index): None for kind, indexes in wanted.items() for index in indexes
         }
         for kind, indexes in wanted.items():
             for index, payload in _fetch_many(kind, sorted(indexes)):
                 self._preloaded[(kind, index)] = payload
+        # By the keys as declared too: the checks ask with those, and so skip the hashing.
+        self._by_key = {
+            (kind, key): self._preloaded[(kind, index)] for (kind, key), index in index_of.items()
+        }
 
     def _ask(self, kind: RecordKind, key: str) -> Any:
-        department = DEPARTMENT_OF[kind]
-        request = f"{kind}:{key}"
-        if department.value in self.unavailable:
-            self.queries.append(
-                Query(department.value, kind.value, _sha256(request), "", "unavailable")
-            )
-            raise DepartmentUnavailable(department, "marked unavailable")
-        asked = (kind.value, key)
+        department, kind_name = _NAMES[kind]
+        if department in self.unavailable:
+            request = _sha256(f"{kind_name}:{key}")
+            self.queries.append(Query(department, kind_name, request, "", "unavailable"))
+            raise DepartmentUnavailable(DEPARTMENT_OF[kind], "marked unavailable")
+        asked = (kind_name, key)
         if asked not in self._asked:
-            payload = self._payload(kind.value, key)
-            self._asked[asked] = from_json(kind, payload) if payload else None
+            payload = self._payload(kind_name, key)
+            self._asked[asked] = from_json(kind_name, payload) if payload else None
             self.queries.append(
                 Query(
-                    department.value,
-                    kind.value,
-                    _sha256(request),
+                    department,
+                    kind_name,
+                    _sha256(f"{kind_name}:{key}"),
                     _sha256(payload or ""),
                     "found" if payload else "not_found",
                 )
@@ -155,6 +168,8 @@ class ExtractRecords:
         return self._asked[asked]
 
     def _payload(self, kind: str, key: str) -> str | None:
+        if (kind, key) in self._by_key:
+            return self._by_key[(kind, key)]
         preloaded = (kind, _index(kind, key))
         if preloaded in self._preloaded:
             return self._preloaded[preloaded]
@@ -205,6 +220,7 @@ def _keys_of(declaration: Declaration) -> Iterator[tuple[str, str]]:
 def _fetch_many(kind: str, indexes: list[str]) -> Iterator[tuple[str, str]]:
     """(key index, decrypted payload) of the records filed under these indexes."""
     field = DepartmentRecord._meta.get_field("payload_json")
+    open_sealed = decryptor(field.purpose)
     where, params = rows_by_ids(DepartmentRecord, "key_index", indexes, extra=" AND kind = %s")
     table = connection.ops.quote_name(DepartmentRecord._meta.db_table)
     with connection.cursor() as cursor:
@@ -212,7 +228,8 @@ def _fetch_many(kind: str, indexes: list[str]) -> Iterator[tuple[str, str]]:
             f"SELECT key_index, payload_json FROM {table} WHERE {where}", [*params, kind]
         )
         for index, stored in cursor.fetchall():
-            yield index, field.from_db_value(stored, None, connection)
+            # As the field would read it: an empty value is not encrypted.
+            yield index, open_sealed(stored) if stored else stored
 
 
 def _from_table(kind: str, key: str) -> str | None:

@@ -9,10 +9,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import orjson
+
 from sunshine.engine import idnumber
 from sunshine.engine import records as shapes
 from sunshine.engine.checks.certificate import canonical_certificate_no
-from sunshine.privacy.crypto import blind_index
+from sunshine.privacy.crypto import blind_index, blind_indexer
 from sunshine.verification.models import Department, RecordKind
 
 
@@ -55,6 +57,12 @@ def key_index(kind: str, key: str) -> str:
     return blind_index(canonical_key(kind, key), f"record:{kind}")
 
 
+def key_indexer(kind: str) -> Callable[[str], str]:
+    """``key_index`` for many keys of one kind."""
+    index = blind_indexer(f"record:{kind}")
+    return lambda key: index(canonical_key(kind, key))
+
+
 def to_json(record: Any) -> str:
     return json.dumps(dataclasses.asdict(record), ensure_ascii=False, default=_default)
 
@@ -79,10 +87,14 @@ def _as_is(value: Any) -> Any:
 
 @functools.cache
 def _converters(kind: str) -> tuple[type[Any], tuple[tuple[str, Callable[[Any], Any]], ...]]:
-    """How each field of a kind's record is read back from JSON (worked out once per kind)."""
+    """How each field of a kind's record is read back from JSON (worked out once per kind).
+
+    In the order of the record's fields, which are all given to its constructor.
+    """
     shape = KINDS[RecordKind(kind)].shape
     converters: list[tuple[str, Callable[[Any], Any]]] = []
     for field in dataclasses.fields(shape):
+        assert field.init, f"{shape.__name__}.{field.name} is not set by the constructor"
         if field.name.endswith("_date") or field.name == "valid_until":
             converters.append((field.name, _as_date))
         elif field.name == "owners":
@@ -93,7 +105,10 @@ def _converters(kind: str) -> tuple[type[Any], tuple[tuple[str, Callable[[Any], 
 
 
 def from_json(kind: str, payload: str) -> Any:
-    """Rebuild the engine record; dates come back as dates, owners as PropertyOwner."""
-    data = json.loads(payload)
+    """Rebuild the engine record; dates come back as dates, owners as PropertyOwner.
+
+    orjson reads the JSON ``to_json`` wrote as json would, in a fraction of the time.
+    """
+    data = orjson.loads(payload)
     shape, converters = _converters(kind)
-    return shape(**{name: convert(data[name]) for name, convert in converters})
+    return shape(*[convert(data[name]) for name, convert in converters])

@@ -8,11 +8,13 @@ decisions are in ``sunshine.verification.reviews``.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -204,7 +206,8 @@ def verify_round(
     total = sum(len(c) for c in mine)
     bar = tqdm(total=total, desc=f"核验 verification {round_.level}", disable=not progress)
     for chunk_ids in mine:
-        tally += _verify_chunk(actor, chunk_ids, records, context, zones, policy, now)
+        with _no_cycle_collection():
+            tally += _verify_chunk(actor, chunk_ids, records, context, zones, policy, now)
         bar.update(len(chunk_ids))
     bar.close()
     return VerificationReport(
@@ -216,6 +219,24 @@ def verify_round(
     )
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Suspend the cyclic garbage collector while a chunk is verified.
+
+    A chunk allocates hundreds of thousands of short-lived objects, nearly all
+    freed by reference counting; the collector would still walk every live
+    object several times per chunk, a sixth of the run's time. Whatever cyclic
+    garbage a chunk leaves is collected once it is enabled again.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _waiting_ids(round_: Round) -> list[int]:
     submitted = Application.objects.filter(round=round_, status=Status.SUBMITTED)
     retrying = Application.objects.filter(
@@ -223,6 +244,10 @@ def _waiting_ids(round_: Round) -> list[int]:
     )
     ids = set(submitted.values_list("pk", flat=True)) | set(retrying.values_list("pk", flat=True))
     return sorted(ids)
+
+
+# What checking and settling read of an application; its other columns stay in the table.
+_VERIFIED_FIELDS = ("status", "declaration_json", "zone_school_id", "child_id")
 
 
 def _verify_chunk(
@@ -238,6 +263,7 @@ def _verify_chunk(
         batch = list(
             Application.objects.select_for_update()
             .filter(pk__in=id_set(ids), status__in=[Status.SUBMITTED, Status.REVIEW])
+            .only(*_VERIFIED_FIELDS)
             .order_by("pk")
         )
         earlier = stored_results([a.pk for a in batch if a.status == Status.REVIEW])
@@ -278,7 +304,7 @@ def examine(
     still has no answer it stays a retryable review, for a later run.
     """
     results: dict[CheckName, CheckResult] = {}
-    attempts: Counter[str] = Counter()
+    attempts: dict[str, int] = {}
     wanted: list[CheckName] | None = None
     if earlier:
         for name, (result, asked) in earlier.items():
@@ -290,11 +316,13 @@ def examine(
             break
         for result in run_checks(declaration, records, context, only=wanted):
             results[result.check] = result
-            attempts[result.check.value] += 1
+            check = str(result.check)  # its value
+            attempts[check] = attempts.get(check, 0) + 1
         wanted = [name for name, result in results.items() if result.retryable]
-    ordered = [results[name] for name in applicable_checks(declaration) if name in results]
-    facts = derive_facts(ordered, zone, expected=applicable_checks(declaration))
-    return Verdict(application, ordered, dict(attempts), facts, records.take_queries())
+    applicable = applicable_checks(declaration)
+    ordered = [results[name] for name in applicable if name in results]
+    facts = derive_facts(ordered, zone, expected=applicable)
+    return Verdict(application, ordered, attempts, facts, records.take_queries())
 
 
 # --- corrections -------------------------------------------------------------------------

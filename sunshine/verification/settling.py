@@ -37,7 +37,7 @@ from sunshine.engine.policy.evaluate import FactUse, evaluate
 from sunshine.engine.policy.loader import Policy
 from sunshine.engine.records import Declaration, GuardianDeclaration
 from sunshine.notifications.services import Announcement, enqueue
-from sunshine.verification.bulk import delete_by_ids, id_set, insert_rows
+from sunshine.verification.bulk import delete_by_ids, id_set, insert_rows, json_text
 from sunshine.verification.connectors import Query
 from sunshine.verification.models import (
     ApplicationFacts,
@@ -64,6 +64,11 @@ def declaration_of(application: Application) -> Declaration:
 
 def fact_json(value: object) -> object:
     return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def stored_facts(facts: Facts) -> dict[str, object]:
+    """Known facts as stored: JSON values, dates as ISO text."""
+    return {name: fact_json(value) for name, value in facts.values.items()}
 
 
 def facts_from_json(
@@ -144,21 +149,16 @@ def settle_verdicts(
     insert_rows(
         VerificationCheck,
         _CHECK_COLUMNS,
-        [_check_row(v, r, now) for v in verdicts for r in v.results],
+        [_check_row(pk, v, r, now) for pk, v in zip(ids, verdicts, strict=True) for r in v.results],
     )
+    stored = [stored_facts(v.facts) for v in verdicts]
     delete_by_ids(ApplicationFacts, "application_id", ids)
     insert_rows(
         ApplicationFacts,
         ("application_id", "values", "pending", "overrides", "derived_at"),
         [
-            (
-                v.application.pk,
-                {name: fact_json(value) for name, value in v.facts.values.items()},
-                sorted(v.facts.pending),
-                {},
-                now,
-            )
-            for v in verdicts
+            (pk, values, sorted(v.facts.pending), {}, now)
+            for pk, values, v in zip(ids, stored, verdicts, strict=True)
         ],
     )
     standings = [
@@ -172,7 +172,7 @@ def settle_verdicts(
         )
         for v in verdicts
     ]
-    events = settle_standings(actor, standings, policy, now)
+    events = settle_standings(actor, standings, policy, now, stored=stored)
     events.append(query_event(verdicts, purpose))
     record_many(actor, events)
     _announce_failures(verdicts, now)
@@ -212,13 +212,23 @@ def query_event(verdicts: Sequence[Verdict], purpose: str) -> Event:
             "transport": ",".join(transports),
             "columns": SEPARATOR.join(QUERY_COLUMNS),
             "applications": {
-                str(v.application.pk): [
-                    SEPARATOR.join(str(getattr(q, column)) for column in QUERY_COLUMNS)
-                    for q in v.queries
-                ]
-                for v in verdicts
+                str(v.application.pk): [_query_text(q) for q in v.queries] for v in verdicts
             },
         },
+    )
+
+
+def _query_text(query: Query) -> str:
+    """The query's ``QUERY_COLUMNS``, in that order, joined by ``SEPARATOR``."""
+    return SEPARATOR.join(
+        (
+            query.department,
+            query.kind,
+            query.outcome,
+            str(query.attempts),
+            query.request_sha256,
+            query.response_sha256,
+        )
     )
 
 
@@ -244,26 +254,38 @@ _CHECK_COLUMNS = (
 )
 
 
-def _check_row(verdict: Verdict, result: CheckResult, now: dt.datetime) -> tuple[Any, ...]:
+def _check_row(
+    application_id: int, verdict: Verdict, result: CheckResult, now: dt.datetime
+) -> tuple[Any, ...]:
+    # str() of these string enums is their value, without the enum's property lookup.
+    check = str(result.check)
     return (
-        verdict.application.pk,
-        result.check.value,
-        result.status.value,
-        result.reason_code.value,
+        application_id,
+        check,
+        str(result.status),
+        str(result.reason_code),
         result.field or "",
         result.message_zh,
         result.message_en,
-        json.dumps(dict(result.facts), ensure_ascii=False),
+        json_text(dict(result.facts)),
         result.retryable,
-        verdict.attempts.get(result.check.value, 1),
+        verdict.attempts.get(check, 1),
         now,
     )
 
 
 def settle_standings(
-    actor: Actor, standings: Sequence[Standing], policy: Policy, now: dt.datetime
+    actor: Actor,
+    standings: Sequence[Standing],
+    policy: Policy,
+    now: dt.datetime,
+    *,
+    stored: Sequence[dict[str, object]] | None = None,
 ) -> list[Event]:
-    """Category rows, statuses and review cases for these applications; returns audit events."""
+    """Category rows, statuses and review cases for these applications; returns audit events.
+
+    ``stored`` may give each standing's ``stored_facts``, when the caller has them.
+    """
     ids = [s.application.pk for s in standings]
     open_cases = {
         (case.application_id, case.kind): case
@@ -276,12 +298,14 @@ def settle_standings(
             application_id__in=id_set(ids), kind=CaseKind.OFFLINE_CHECK, status=CaseStatus.DECIDED
         ).values_list("application_id", flat=True)
     )
-    for standing in standings:
-        review = open_cases.get((standing.application.pk, CaseKind.REVIEW))
-        _place(standing, review, standing.application.pk in offline_decided)
-    _write_categories(standings, policy, now)
-    _write_statuses(standings, now)
-    events = _sync_cases(standings, open_cases, actor, now)
+    for pk, standing in zip(ids, standings, strict=True):
+        review = open_cases.get((pk, CaseKind.REVIEW))
+        _place(standing, review, pk in offline_decided)
+    if stored is None:
+        stored = [stored_facts(s.facts) for s in standings]
+    _write_categories(ids, standings, stored, policy, now)
+    _write_statuses(ids, standings, now)
+    events = _sync_cases(ids, standings, open_cases, actor, now)
     object_type, object_id = batch_object(ids)
     events.append(
         Event(
@@ -291,12 +315,12 @@ def settle_standings(
             {
                 "policy_sha256": policy.source_sha256,
                 "applications": {
-                    str(s.application.pk): {
+                    str(pk): {
                         "category": s.assignment.category,
                         "status": s.status,
                         **({"review": s.review_reasons} if s.review_reasons else {}),
                     }
-                    for s in standings
+                    for pk, s in zip(ids, standings, strict=True)
                 },
             },
         )
@@ -322,8 +346,14 @@ def _place(standing: Standing, review: ReviewCase | None, offline_decided: bool)
         standing.status = Status.VERIFIED
 
 
-def _write_categories(standings: Sequence[Standing], policy: Policy, now: dt.datetime) -> None:
-    delete_by_ids(CategoryAssignment, "application_id", [s.application.pk for s in standings])
+def _write_categories(
+    ids: Sequence[int],
+    standings: Sequence[Standing],
+    stored: Sequence[dict[str, object]],
+    policy: Policy,
+    now: dt.datetime,
+) -> None:
+    delete_by_ids(CategoryAssignment, "application_id", ids)
     insert_rows(
         CategoryAssignment,
         (
@@ -338,16 +368,16 @@ def _write_categories(standings: Sequence[Standing], policy: Policy, now: dt.dat
         ),
         [
             (
-                s.application.pk,
+                pk,
                 s.assignment.category,
                 s.assignment.name or "",
                 s.assignment.offline_check,
                 [_fact_use(use) for use in s.assignment.reasons],
-                {name: fact_json(value) for name, value in s.facts.values.items()},
+                values,
                 policy.source_sha256,
                 now,
             )
-            for s in standings
+            for pk, s, values in zip(ids, standings, stored, strict=True)
             if s.assignment.determined
         ],
     )
@@ -357,17 +387,18 @@ def _fact_use(use: FactUse) -> dict[str, object]:
     return {"fact": use.fact, "value": fact_json(use.value)}
 
 
-def _write_statuses(standings: Sequence[Standing], now: dt.datetime) -> None:
+def _write_statuses(ids: Sequence[int], standings: Sequence[Standing], now: dt.datetime) -> None:
     by_status: dict[str, list[int]] = {}
-    for standing in standings:
+    for pk, standing in zip(ids, standings, strict=True):
         if standing.application.status != standing.status:
-            by_status.setdefault(standing.status, []).append(standing.application.pk)
+            by_status.setdefault(standing.status, []).append(pk)
         standing.application.status = standing.status
     for status, ids in by_status.items():
         Application.objects.filter(pk__in=id_set(ids)).update(status=status, updated_at=now)
 
 
 def _sync_cases(
+    ids: Sequence[int],
     standings: Sequence[Standing],
     open_cases: Mapping[tuple[int, str], ReviewCase],
     actor: Actor,
@@ -377,13 +408,13 @@ def _sync_cases(
     changed: list[ReviewCase] = []
     opened: dict[str, dict[str, list[str]]] = {}
     closed: dict[str, list[int]] = {}
-    for standing in standings:
+    for pk, standing in zip(ids, standings, strict=True):
         application = standing.application
         for kind, wanted in (
             (CaseKind.REVIEW, standing.status == Status.REVIEW),
             (CaseKind.OFFLINE_CHECK, standing.status == Status.OFFLINE_CHECK),
         ):
-            case = open_cases.get((application.pk, kind))
+            case = open_cases.get((pk, kind))
             reasons = standing.review_reasons if kind == CaseKind.REVIEW else ["offline_check"]
             if wanted and case is None:
                 new.append(
@@ -395,7 +426,7 @@ def _sync_cases(
                         opened_at=now,
                     )
                 )
-                opened.setdefault(kind, {})[str(application.pk)] = reasons
+                opened.setdefault(kind, {})[str(pk)] = reasons
             elif wanted and case is not None and case.reasons != reasons:
                 case.reasons = reasons
                 changed.append(case)
@@ -405,12 +436,12 @@ def _sync_cases(
                 case.decided_by = actor.name
                 case.decided_at = now
                 changed.append(case)
-                closed.setdefault(kind, []).append(application.pk)
+                closed.setdefault(kind, []).append(pk)
     ReviewCase.objects.bulk_create(new)
     ReviewCase.objects.bulk_update(
         changed, ["reasons", "status", "outcome", "decided_by", "decided_at"], batch_size=200
     )
-    object_type, object_id = batch_object([s.application.pk for s in standings])
+    object_type, object_id = batch_object(ids)
     events = [
         Event("review.opened", object_type, object_id, {"kind": kind, "applications": reasons})
         for kind, reasons in opened.items()
@@ -420,9 +451,9 @@ def _sync_cases(
             "review.closed",
             object_type,
             object_id,
-            {"kind": kind, "outcome": CaseOutcome.RESOLVED.value, "applications": ids},
+            {"kind": kind, "outcome": CaseOutcome.RESOLVED.value, "applications": closed_ids},
         )
-        for kind, ids in closed.items()
+        for kind, closed_ids in closed.items()
     ]
     return events
 

@@ -16,7 +16,29 @@ from sunshine.engine.records import Declaration
 # A batch asks about the same people many times (every check, every guardian); these are
 # pure functions of their arguments, so their answers are kept.
 normalise_id = functools.lru_cache(maxsize=65536)(idnumber.normalise)
-parse_id = functools.lru_cache(maxsize=65536)(idnumber.parse)
+_parse_undated = functools.lru_cache(maxsize=65536)(idnumber.parse)
+_FOUND_BEFORE_BIRTH_DATE = frozenset(
+    {
+        idnumber.IdNumberProblem.LENGTH,
+        idnumber.IdNumberProblem.CHARACTERS,
+        idnumber.IdNumberProblem.REGION,
+        idnumber.IdNumberProblem.BIRTH_DATE,
+    }
+)
+
+
+def parse_id(raw: str, *, today: dt.date | None = None) -> idnumber.IdNumber:
+    """``idnumber.parse``, with one cached answer per number whatever ``today`` is."""
+    try:
+        parsed = _parse_undated(raw)
+    except ValueError as error:
+        if today is None or getattr(error, "problem", None) in _FOUND_BEFORE_BIRTH_DATE:
+            raise
+        # A birth date after today is reported before what was found later in the number.
+        return idnumber.parse(raw, today=today)
+    if today is not None and parsed.birth_date > today:
+        raise idnumber.InvalidIdNumber(idnumber.IdNumberProblem.BIRTH_DATE)
+    return parsed
 
 
 @dataclass(frozen=True, slots=True)

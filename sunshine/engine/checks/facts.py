@@ -65,6 +65,14 @@ def fact_type_of(value: object) -> FactType | None:
     return None
 
 
+# The exact types of fact values, looked up before ``fact_type_of`` tries each in turn.
+_TYPE_OF: Mapping[type, FactType] = {
+    bool: FactType.BOOL,
+    int: FactType.NUMBER,
+    dt.date: FactType.DATE,
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Facts:
     """Known facts by name, and the names still pending. A name in neither is absent."""
@@ -77,7 +85,7 @@ class Facts:
             expected = FACT_TYPES.get(name)
             if expected is None:
                 raise ValueError(f"unknown fact {name!r}")
-            if fact_type_of(value) is not expected:
+            if _TYPE_OF.get(type(value)) is not expected and fact_type_of(value) is not expected:
                 raise ValueError(f"fact {name!r} must be a {expected.value}, not {value!r}")
         unknown = sorted(self.pending - FACT_TYPES.keys())
         if unknown:

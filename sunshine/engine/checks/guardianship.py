@@ -134,13 +134,12 @@ def check_guardianship(
         birth = records.birth(child_id)
         households = _Households(records, child_id)
         for index, guardian in enumerate(declaration.guardians):
-            words = guardian_words(declaration, index)
             if guardian.relation == OTHER_GUARDIAN:
                 problem = problem or conclude(
                     check,
                     ReasonCode.GUARDIANSHIP_DOCUMENT_REQUIRED,
                     field=guardian_field(index, "relation"),
-                    words=words,
+                    words=guardian_words(declaration, index),
                 )
                 continue
             link = _birth_link(birth, guardian.id_number) or households.link(guardian.id_number)
@@ -149,14 +148,14 @@ def check_guardianship(
                     check,
                     ReasonCode.GUARDIAN_NOT_LINKED,
                     field=guardian_field(index, "id_number"),
-                    words=words,
+                    words=guardian_words(declaration, index),
                 )
             elif guardian.relation not in link.allowed:
                 problem = problem or conclude(
                     check,
                     ReasonCode.GUARDIAN_RELATION_MISMATCH,
                     field=guardian_field(index, "relation"),
-                    words={**words, **_found_words(link.allowed)},
+                    words={**guardian_words(declaration, index), **_found_words(link.allowed)},
                 )
             else:
                 linked.append(index)

@@ -33,6 +33,9 @@ _NAME_DOTS = str.maketrans({"•": "·", "・": "·", "．": "·", ".": "·", "�
 
 
 def same_name(declared: str, recorded: str) -> bool:
+    if declared == recorded:  # as it mostly is; the same text cleans up the same
+        return True
+
     def clean(name: str) -> str:
         return "".join(name.split()).translate(_NAME_DOTS)
 
@@ -41,34 +44,26 @@ def same_name(declared: str, recorded: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class _Person:
-    name_field: str
-    id_field: str
     name: str
     id_number: str
-    words: dict[str, str | int]
+    guardian: int | None  # the position among the guardians; None for the child
+
+    def field(self, part: str) -> str:
+        if self.guardian is None:
+            return f"child_{part}"
+        return guardian_field(self.guardian, part)
+
+    def words(self, declaration: Declaration) -> dict[str, str | int]:
+        if self.guardian is None:
+            return child_words()
+        return guardian_words(declaration, self.guardian)
 
 
 def _people(declaration: Declaration) -> list[_Person]:
-    """The child, then each guardian, with the fields and words messages use."""
-    people = [
-        _Person(
-            "child_name",
-            "child_id_number",
-            declaration.child_name,
-            declaration.child_id_number,
-            child_words(),
-        )
-    ]
+    """The child, then each guardian; fields and words are worked out for messages only."""
+    people = [_Person(declaration.child_name, declaration.child_id_number, None)]
     for index, guardian in enumerate(declaration.guardians):
-        people.append(
-            _Person(
-                guardian_field(index, "name"),
-                guardian_field(index, "id_number"),
-                guardian.name,
-                guardian.id_number,
-                guardian_words(declaration, index),
-            )
-        )
+        people.append(_Person(guardian.name, guardian.id_number, index))
     return people
 
 
@@ -89,10 +84,10 @@ def check_identity(
             return conclude(
                 check,
                 ReasonCode.ID_NUMBER_INVALID,
-                field=person.id_field,
+                field=person.field("id_number"),
                 facts={"problem": error.problem.value},
                 words={
-                    **person.words,
+                    **person.words(declaration),
                     "problem": error.problem.message,
                     "problem_en": _PROBLEMS_EN[error.problem],
                 },
@@ -102,10 +97,12 @@ def check_identity(
             record = records.hukou(id_number)
             if record is None:
                 code = ReasonCode.IDENTITY_NOT_FOUND
-                return conclude(check, code, field=person.id_field, words=person.words)
+                words = person.words(declaration)
+                return conclude(check, code, field=person.field("id_number"), words=words)
             if not same_name(person.name, record.name):
                 code = ReasonCode.IDENTITY_NAME_MISMATCH
-                return conclude(check, code, field=person.name_field, words=person.words)
+                words = person.words(declaration)
+                return conclude(check, code, field=person.field("name"), words=words)
     except DepartmentUnavailable as error:
         return unavailable(check, error)
     return conclude(check, ReasonCode.IDENTITY_VERIFIED, facts={"people_checked": len(people)})

@@ -321,13 +321,25 @@ def conclude(
     ``words`` fill the placeholders of the reason's message templates.
     """
     reason = REASONS[code]
+    if words or code not in _WITHOUT_PLACEHOLDERS:
+        message_zh = reason.zh.format(**(words or {}))
+        message_en = reason.en.format(**(words or {}))
+    else:  # formatting would return the templates unchanged
+        message_zh, message_en = reason.zh, reason.en
     return CheckResult(
         check=check,
         status=reason.status,
         reason_code=code,
         field=field,
-        message_zh=reason.zh.format(**(words or {})),
-        message_en=reason.en.format(**(words or {})),
+        message_zh=message_zh,
+        message_en=message_en,
         facts=dict(facts or {}),
         retryable=retryable,
     )
+
+
+_WITHOUT_PLACEHOLDERS = frozenset(
+    code
+    for code, reason in REASONS.items()
+    if not any(brace in reason.zh + reason.en for brace in "{}")
+)

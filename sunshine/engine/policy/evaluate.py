@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sunshine.engine.checks.facts import Facts, FactValue
-from sunshine.engine.policy.expression import evaluate as evaluate_condition
 from sunshine.engine.policy.loader import CategoryRule, Policy
 
 
@@ -59,7 +58,7 @@ def evaluate(policy: Policy, facts: Facts) -> CategoryAssignment:
     """The first category, in priority order, whose condition holds for these facts."""
     passed_over: list[CategoryMiss] = []
     for rule in policy.categories:
-        outcome = evaluate_condition(rule.condition, facts)
+        outcome = rule.test(facts)
         if outcome.value is None:
             return CategoryAssignment(
                 category=None,

@@ -6,12 +6,20 @@ import hashlib
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
 from sunshine.engine.checks.facts import FACT_TYPES, FactType, FactValue, fact_type_of
-from sunshine.engine.policy.expression import Expr, ExpressionError, Literal, bind_condition, parse
+from sunshine.engine.policy.expression import (
+    Condition,
+    Expr,
+    ExpressionError,
+    Literal,
+    bind_condition,
+    compile_condition,
+    parse,
+)
 
 LOTTERY = "lottery"
 DEFAULT_TEMPLATE = "changde-default.toml"
@@ -41,6 +49,11 @@ class CategoryRule:
     offline_check: bool
     tie_break: tuple[TieBreak, ...]
     line: int | None
+    # ``condition`` as a function of the facts, evaluated for every applicant.
+    test: Condition = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "test", compile_condition(self.condition))
 
 
 @dataclass(frozen=True, slots=True)

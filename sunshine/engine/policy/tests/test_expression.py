@@ -9,11 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sunshine.engine.checks import FACT_TYPES, Facts
+from sunshine.engine.checks import FACT_TYPES, Facts, FactValue
 from sunshine.engine.policy.expression import (
     MAX_DEPTH,
     ExpressionError,
     bind_condition,
+    compile_condition,
     evaluate,
     names_in,
     parse,
@@ -207,3 +208,60 @@ def test_a_decided_condition_stays_decided_however_pending_facts_turn_out(
     for values in itertools.product([True, False], repeat=len(pending)):
         completed = Facts.of(**known, **dict(zip(pending, values, strict=True)))
         assert evaluate(expr, completed).value is value
+
+
+@st.composite
+def _conditions_with_comparisons(draw: st.DrawFn, depth: int = 0) -> str:
+    if depth > 3 or draw(st.booleans()):
+        return draw(
+            st.sampled_from(
+                [
+                    *_BOOL_FACTS,
+                    "true",
+                    "hukou_move_in_date < cutoff",
+                    "cutoff >= hukou_move_in_date",
+                    "social_insurance_months >= min_months",
+                    "social_insurance_months != 6",
+                    "rental_months > social_insurance_months",
+                ]
+            )
+        )
+    kind = draw(st.sampled_from(["and", "or", "not"]))
+    if kind == "not":
+        return f"not ({draw(_conditions_with_comparisons(depth + 1))})"
+    left = draw(_conditions_with_comparisons(depth + 1))
+    return f"({left}) {kind} ({draw(_conditions_with_comparisons(depth + 1))})"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    _conditions_with_comparisons(),
+    st.dictionaries(st.sampled_from(_BOOL_FACTS), st.booleans() | st.none()),
+    st.none() | st.dates(dt.date(2020, 1, 1), dt.date(2026, 1, 1)),
+    st.none() | st.integers(0, 24),
+    st.none() | st.integers(0, 24),
+    st.sets(st.sampled_from(["hukou_move_in_date", "social_insurance_months", "rental_months"])),
+)
+def test_a_compiled_condition_decides_as_evaluation_does(
+    text: str,
+    assignment: dict[str, bool | None],
+    moved_in: dt.date | None,
+    insured: int | None,
+    rented: int | None,
+    waiting: set[str],
+) -> None:
+    known: dict[str, FactValue | None] = {
+        name: value for name, value in assignment.items() if value is not None
+    }
+    known |= {
+        "hukou_move_in_date": moved_in,
+        "social_insurance_months": insured,
+        "rental_months": rented,
+    }
+    pending = [name for name, value in assignment.items() if value is None]
+    facts = Facts.of(
+        pending=[*pending, *waiting],
+        **{name: value for name, value in known.items() if name not in waiting},
+    )
+    expr = bind_condition(parse(text), FACT_TYPES, PARAMETERS)
+    assert compile_condition(expr)(facts) == evaluate(expr, facts)
