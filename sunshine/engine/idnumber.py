@@ -115,7 +115,8 @@ def parse(raw: str, *, today: dt.date | None = None) -> IdNumber:
     value = normalise(raw)
     if len(value) != 18:
         raise InvalidIdNumber(IdNumberProblem.LENGTH)
-    if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+    # isascii first: str.isdigit also accepts superscripts and other scripts' digits.
+    if not value.isascii() or not value[:17].isdigit() or value[17] not in "0123456789X":
         raise InvalidIdNumber(IdNumberProblem.CHARACTERS)
     region = value[:6]
     if region[:2] not in PROVINCE_CODES:

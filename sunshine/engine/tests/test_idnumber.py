@@ -29,6 +29,10 @@ def test_full_width_digits_spaces_and_a_small_x_are_accepted() -> None:
     [
         ("1101051949123100", IdNumberProblem.LENGTH),
         ("11010519491231002Y", IdNumberProblem.CHARACTERS),
+        # A superscript two passes str.isdigit but is no digit of an ID number.
+        ("1101051949123100²X", IdNumberProblem.CHARACTERS),
+        ("11010519491231002²", IdNumberProblem.CHARACTERS),
+        ("١١٠١٠٥١٩٤٩١٢٣١٠٠٢X", IdNumberProblem.CHARACTERS),
         ("99010519491231002X", IdNumberProblem.REGION),
         ("110105194902300021", IdNumberProblem.BIRTH_DATE),
         ("110105194912310021", IdNumberProblem.CHECK_DIGIT),
