@@ -10,8 +10,10 @@ was asked for.
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
+import hmac
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -94,8 +96,21 @@ def _index(kind: str, key: str) -> str:
     return _cached_index(settings.SUNSHINE_BLIND_INDEX_KEY, kind, key)
 
 
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
+def query_digest(text: str) -> str:
+    """The audit log's fingerprint of a department question or answer.
+
+    Keyed (HMAC-SHA256 with the blind-index key): a plain hash of a question names an ID
+    number to anyone who hashes every possible one, and there are few enough to try.
+    Whoever holds the key can still check that a given question was asked.
+    """
+    mac = _query_mac(settings.SUNSHINE_BLIND_INDEX_KEY).copy()
+    mac.update(text.encode())
+    return mac.hexdigest()
+
+
+@functools.cache
+def _query_mac(index_key: str) -> hmac.HMAC:
+    return hmac.new(base64.b64decode(index_key), b"department-query\x00", hashlib.sha256)
 
 
 @dataclass
@@ -149,7 +164,7 @@ class ExtractRecords:
     def _ask(self, kind: RecordKind, key: str) -> Any:
         department, kind_name = _NAMES[kind]
         if department in self.unavailable:
-            request = _sha256(f"{kind_name}:{key}")
+            request = query_digest(f"{kind_name}:{key}")
             self.queries.append(Query(department, kind_name, request, "", "unavailable"))
             raise DepartmentUnavailable(DEPARTMENT_OF[kind], "marked unavailable")
         asked = (kind_name, key)
@@ -160,8 +175,8 @@ class ExtractRecords:
                 Query(
                     department,
                     kind_name,
-                    _sha256(f"{kind_name}:{key}"),
-                    _sha256(payload or ""),
+                    query_digest(f"{kind_name}:{key}"),
+                    query_digest(payload or ""),
                     "found" if payload else "not_found",
                 )
             )

@@ -11,7 +11,6 @@ ends as a retryable review, never as a failure of the family.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 import time
@@ -34,7 +33,7 @@ from sunshine.engine.records import (
     SocialInsuranceRecord,
 )
 from sunshine.verification.breaker import CircuitBreaker
-from sunshine.verification.connectors import DEPARTMENT_OF, PURPOSE, Query
+from sunshine.verification.connectors import DEPARTMENT_OF, PURPOSE, Query, query_digest
 from sunshine.verification.models import RecordKind
 from sunshine.verification.records import from_json
 from sunshine.verification.signing import (
@@ -135,7 +134,7 @@ class OnlineRecords:
             ensure_ascii=False,
             sort_keys=True,
         ).encode()
-        request_sha256 = hashlib.sha256(body).hexdigest()
+        request_sha256 = query_digest(body.decode())
         breaker = self.breakers[department]
         attempts = 0
         problem = "unavailable"
@@ -221,7 +220,9 @@ class OnlineRecords:
                 department=department.value,
                 kind=kind.value,
                 request_sha256=request_sha256,
-                response_sha256=hashlib.sha256(response).hexdigest() if response else "",
+                response_sha256=query_digest(response.decode("utf-8", "replace"))
+                if response
+                else "",
                 outcome=outcome,
                 transport=self.transport,
                 attempts=attempts,

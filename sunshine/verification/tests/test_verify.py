@@ -10,7 +10,7 @@ import pytest
 from sunshine.applications.models import Application, Status
 from sunshine.audit.models import AuditEvent
 from sunshine.audit.services import Actor
-from sunshine.verification.connectors import ExtractRecords
+from sunshine.verification.connectors import ExtractRecords, query_digest
 from sunshine.verification.fake_departments import FakeDepartments, records_lookup, start
 from sunshine.verification.models import (
     ApplicationFacts,
@@ -91,8 +91,11 @@ def test_every_question_is_in_the_audit_log_with_its_purpose_and_hashes():
     assert len(queries) == 4
     assert all(len(q["request_sha256"]) == len(q["response_sha256"]) == 64 for q in queries)
     assert owner.declaration.child_id_number not in json.dumps(event.data)
-    child_question = hashlib.sha256(f"hukou:{owner.declaration.child_id_number}".encode())
-    assert child_question.hexdigest() in {q["request_sha256"] for q in queries}
+    asked = {q["request_sha256"] for q in queries}
+    assert query_digest(f"hukou:{owner.declaration.child_id_number}") in asked
+    # A plain hash would give the ID number away to anyone who hashes every possible one.
+    plain = hashlib.sha256(f"hukou:{owner.declaration.child_id_number}".encode()).hexdigest()
+    assert plain not in asked
     verified = AuditEvent.objects.get(action="application.verified")
     assert verified.data["applications"][str(owner.application.pk)] == {
         "category": 1,
