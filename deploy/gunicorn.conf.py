@@ -9,6 +9,9 @@ import os
 import shutil
 from pathlib import Path
 
+# The web processes' few hot queries are prepared once per connection (see settings.py).
+os.environ.setdefault("DATABASE_PREPARE_THRESHOLD", "5")
+
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", str((os.cpu_count() or 1) * 2)))
 worker_class = "gthread"

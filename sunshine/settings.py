@@ -112,15 +112,17 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
-_prepare_threshold = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5")
+_prepare_threshold = os.environ.get("DATABASE_PREPARE_THRESHOLD", "")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _prepare_threshold:
     # With server-side parameters psycopg prepares a statement once a connection has run
     # it this many times, so PostgreSQL plans each hot query (token, draft, status) once
     # per connection instead of once per request: on the load test's mix the database
-    # spent 1.15 ms of CPU a request instead of 2.05. Set it empty behind PgBouncer in
-    # transaction mode before 1.21, which cannot carry prepared statements. Restart the
-    # web processes after a migration, as any deployment does: a statement prepared
-    # before it may no longer fit its table.
+    # spent 1.15 ms of CPU a request instead of 2.05. The web processes turn it on
+    # (deploy/gunicorn.conf.py); batch work does not, because a generic plan over a
+    # city's million records is slower than a fresh one (the verification bench took
+    # 80 s instead of 60). Leave it empty behind PgBouncer in transaction mode before
+    # 1.21, which cannot carry prepared statements, and restart the web processes after
+    # a migration, as any deployment does.
     DATABASES["default"]["OPTIONS"] = {
         "server_side_binding": True,
         "prepare_threshold": int(_prepare_threshold),
