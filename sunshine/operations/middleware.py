@@ -10,15 +10,14 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.template.loader import render_to_string
 
 from sunshine.operations import metrics
+from sunshine.operations.retry import SAFE_METHODS, come_back_later
 
 access_log = logging.getLogger("sunshine.access")
 
 # Paths of the operations endpoints themselves: never shed, never counted as traffic.
 OPERATIONS_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _NUMBER_SEGMENT = re.compile(r"(?<=/)\d+(?=/|$)")
 _LONG_SEGMENT = re.compile(r"(?<=/)[^/]{16,}(?=/|$)")
 
@@ -128,22 +127,11 @@ class ConcurrencyLimitMiddleware:
         return not (read and slow)
 
     def _busy(self, request: HttpRequest) -> HttpResponse:
-        wants_html = "text/html" in request.headers.get("Accept", "")
-        if wants_html:
-            # A reload would turn a form post into a GET and drop what was typed, so only
-            # reads reload by themselves; a post asks the family to send the form again.
-            context = {
-                "retry_after": self.retry_after_seconds,
-                "reload": request.method in SAFE_METHODS,
-            }
-            body = render_to_string("operations/busy.html", context, request)
-            response = HttpResponse(body, status=429)
-        else:
-            response = HttpResponse(
-                '{"detail": "busy", "message": "排队中，请稍候"}',
-                status=429,
-                content_type="application/json",
-            )
-        response["Retry-After"] = str(self.retry_after_seconds)
-        response["Cache-Control"] = "no-store"
-        return response
+        return come_back_later(
+            request,
+            status=429,
+            seconds=self.retry_after_seconds,
+            template="operations/busy.html",
+            detail="busy",
+            message="排队中，请稍候",
+        )

@@ -10,33 +10,27 @@ from __future__ import annotations
 import sys
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.template.loader import render_to_string
+from django.http import HttpRequest, HttpResponse
 from django.views.defaults import server_error as django_server_error
+
+from sunshine.operations.retry import come_back_later
 
 RETRY_AFTER_SECONDS = 5
 # Lost connections, a server shutting down or starting, lock and serialization
 # failures: errors a later try does not repeat.
 TRANSIENT_DATABASE_ERRORS = (OperationalError, InterfaceError)
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def database_unavailable(request: HttpRequest) -> HttpResponse:
     """503 with ``Retry-After``: JSON for apps, a page for browsers."""
-    if "text/html" in request.headers.get("Accept", ""):
-        context = {
-            "retry_after": RETRY_AFTER_SECONDS,
-            "reload": request.method in SAFE_METHODS,
-        }
-        body = render_to_string("operations/unavailable.html", context, request)
-        response = HttpResponse(body, status=503)
-    else:
-        response = JsonResponse(
-            {"detail": "unavailable", "message": "系统暂时不可用，请稍后重试"}, status=503
-        )
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    response["Cache-Control"] = "no-store"
-    return response
+    return come_back_later(
+        request,
+        status=503,
+        seconds=RETRY_AFTER_SECONDS,
+        template="operations/unavailable.html",
+        detail="unavailable",
+        message="系统暂时不可用，请稍后重试",
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
