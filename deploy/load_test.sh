@@ -68,9 +68,12 @@ for _ in range(40):
         urllib.request.urlopen(request, timeout=10).read()
 PY
 cpu() { "$BIN/python" -m sunshine.operations.cputime "$@"; }
+metrics_to() {
+    "$BIN/python" -c "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:$PORT/metrics').read().decode())" >"$1"
+}
 server_cpu_before=$(cpu --tree "$server")
 database_cpu_before=$(cpu --database "$RUN_DB" --url "$PG/postgres")
-"$BIN/python" -c "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:$PORT/metrics').read().decode())" >"$OUT/metrics_before.txt"
+metrics_to "$OUT/metrics_before.txt"
 started=$(date +%s)
 # The load generator runs under a parent that reports the CPU it used when it ends.
 LOAD_HOUSEHOLDS=$OUT/households.jsonl LOAD_SUBMITTED=$OUT/submitted.jsonl \
@@ -85,7 +88,7 @@ print(f"{used.ru_utime + used.ru_stime:.2f}")' "$OUT/locust.log" \
 seconds=$(($(date +%s) - started))
 server_cpu=$(awk "BEGIN {print $(cpu --tree "$server") - $server_cpu_before}")
 database_cpu=$(awk "BEGIN {print $(cpu --database "$RUN_DB" --url "$PG/postgres") - $database_cpu_before}")
-"$BIN/python" -c "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:$PORT/metrics').read().decode())" >"$OUT/metrics.txt"
+metrics_to "$OUT/metrics.txt"
 kill $server
 wait $server 2>/dev/null || true
 "$BIN/python" manage.py load_report --stats "$OUT/run_stats.csv" --metrics "$OUT/metrics.txt" \

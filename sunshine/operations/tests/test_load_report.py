@@ -10,6 +10,7 @@ import sys
 import time
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from sunshine import testing
 from sunshine.operations.cputime import children_of, process_seconds, tree_seconds
@@ -122,3 +123,45 @@ def test_cpu_of_a_process_tree_counts_its_busy_child():
             os.kill(child, signal.SIGKILL)
         parent.kill()
         parent.wait()
+
+
+def _run_files(tmp_path, lines: list[str]):  # type: ignore[no-untyped-def]
+    stats = tmp_path / "run_stats.csv"
+    stats.write_text(
+        "Type,Name,Request Count,Failure Count,Requests/s,50%,95%,99%\n"
+        ",Aggregated,1000,0,250.0,30,200,400\n",
+        encoding="utf-8",
+    )
+    request_line = 'sunshine_http_requests_total{{method="GET",status="2xx",view="v"}} {}\n'
+    (tmp_path / "before.txt").write_text(request_line.format(100.0), encoding="utf-8")
+    (tmp_path / "after.txt").write_text(request_line.format(2100.0), encoding="utf-8")
+    submitted = tmp_path / "submitted.jsonl"
+    submitted.write_text("\n".join(lines), encoding="utf-8")
+    return [
+        "--stats", str(stats), "--metrics", str(tmp_path / "after.txt"),
+        "--metrics-before", str(tmp_path / "before.txt"), "--submitted", str(submitted),
+        "--seconds", "60", "--workers", "4",
+    ]  # fmt: skip
+
+
+def test_the_report_gives_cpu_per_request_served_during_the_run(tmp_path, capsys):
+    round_ = testing.round_()
+    stored = testing.verified_application(round_, testing.school("S1", round_, seats=5), 1)
+    arguments = _run_files(tmp_path, [_line(stored)])
+    call_command(
+        "load_report", *arguments, "--server-cpu", "10", "--client-cpu", "1", "--database-cpu", "2"
+    )
+    figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert figures["requests_served"] == 2000
+    assert figures["server_cpu_ms_per_request"] == 5.0
+    assert figures["total_cpu_ms_per_request"] == 6.5
+    assert figures["applications_missing"] == 0
+
+
+def test_the_report_fails_the_run_when_an_application_was_lost(tmp_path):
+    round_ = testing.round_()
+    lost = testing.verified_application(round_, testing.school("S1", round_, seats=5), 1)
+    arguments = _run_files(tmp_path, [_line(lost)])
+    lost.delete()
+    with pytest.raises(CommandError, match="lost or duplicated"):
+        call_command("load_report", *arguments)

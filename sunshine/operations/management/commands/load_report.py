@@ -39,7 +39,8 @@ class Command(BaseCommand):
         lines = submitted.read_text(encoding="utf-8").splitlines() if submitted.exists() else []
         check = exactly_once(lines)
         totals = locust_totals(options["stats"])
-        counts = server_counts(options["metrics"].read_text(encoding="utf-8"))
+        metrics_text = options["metrics"].read_text(encoding="utf-8")
+        counts = server_counts(metrics_text)
         succeeded = 1 - totals["failures"] / max(totals["requests"], 1)
         figures = {
             **totals,
@@ -52,7 +53,7 @@ class Command(BaseCommand):
         }
         sides = {s: options[f"{s}_cpu"] for s in ("server", "client", "database")}
         if options["metrics_before"] and all(v is not None for v in sides.values()):
-            requests = served_requests(options["metrics"].read_text(encoding="utf-8"))
+            requests = served_requests(metrics_text)
             requests -= served_requests(options["metrics_before"].read_text(encoding="utf-8"))
             figures["requests_served"] = requests
             figures.update(cpu_per_request(sides, requests))
