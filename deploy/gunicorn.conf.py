@@ -1,7 +1,9 @@
 """Gunicorn settings for the web processes, tuned by environment variables.
 
-``WEB_CONCURRENCY`` processes, each with ``WEB_THREADS`` threads (gthread worker): a
-thread waiting on PostgreSQL frees the CPU for another. Metrics from all processes are
+``WEB_CONCURRENCY`` processes, each with ``WEB_THREADS`` threads (gunicorn's gthread
+worker, which also notes how long each request waited for a thread, for the load
+shedding in ``ConcurrencyLimitMiddleware``): a thread waiting on PostgreSQL frees the
+CPU for another. Metrics from all processes are
 summed through files in ``PROMETHEUS_MULTIPROC_DIR``.
 """
 
@@ -14,7 +16,7 @@ os.environ.setdefault("DATABASE_PREPARE_THRESHOLD", "5")
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", str((os.cpu_count() or 1) * 2)))
-worker_class = "gthread"
+worker_class = "sunshine.operations.serving.QueueTimedWorker"
 threads = int(os.environ.get("WEB_THREADS", "4"))
 # A request that takes longer than this is stuck; the worker is replaced.
 timeout = int(os.environ.get("WEB_TIMEOUT", "30"))

@@ -31,6 +31,11 @@ LATENCY = Histogram(
     ["view", "method"],
     buckets=LATENCY_BUCKETS,
 )
+QUEUE_WAIT = Histogram(
+    "sunshine_http_queue_wait_seconds",
+    "Time a request waited in the application server's queue for a free thread.",
+    buckets=LATENCY_BUCKETS,
+)
 SERVER_ERRORS = Counter(
     "sunshine_http_server_errors_total",
     "Responses with a 5xx status, by view.",
@@ -38,7 +43,7 @@ SERVER_ERRORS = Counter(
 )
 SHED = Counter(
     "sunshine_http_shed_total",
-    "Requests turned away with 429 because the process was at its concurrency limit.",
+    "Requests turned away with 429 because the process was overloaded.",
 )
 
 

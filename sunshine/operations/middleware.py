@@ -11,7 +11,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from sunshine.operations import metrics
+from sunshine.operations import metrics, queue_wait
 from sunshine.operations.retry import SAFE_METHODS, come_back_later
 
 access_log = logging.getLogger("sunshine.access")
@@ -53,6 +53,7 @@ class RequestMetricsMiddleware:
             return response
         elapsed = time.perf_counter() - started
         view = view_label(request)
+        metrics.QUEUE_WAIT.observe(queue_wait.waited())
         metrics.REQUESTS.labels(view, request.method, f"{response.status_code // 100}xx").inc()
         metrics.LATENCY.labels(view, request.method).observe(elapsed)
         if response.status_code >= 500:
@@ -73,12 +74,16 @@ class RequestMetricsMiddleware:
 class ConcurrencyLimitMiddleware:
     """Turns requests away with 429 once this process is overloaded.
 
-    Two signals, each optional: more requests in flight than
-    ``SUNSHINE_MAX_CONCURRENT_REQUESTS``, or a recent mean time per request above
-    ``SUNSHINE_SHED_AFTER_MS``. The second follows what families feel: when the
-    machine's cores are saturated every request slows down, whatever the thread count.
-    Each read turned away counts as a quick answer in that mean, so shedding eases off
-    by itself as soon as the remaining requests are fast again.
+    Three signals: more requests in flight than ``SUNSHINE_MAX_CONCURRENT_REQUESTS``
+    (when set above 0); and, with ``SUNSHINE_SHED_AFTER_MS``, a recent mean time per
+    request above it, or a request that already waited longer than it in the server's
+    queue for a thread (``queue_wait``). The mean follows what families feel once the
+    cores are saturated: every request slows down, whatever the thread count. The wait
+    in the queue is the one signal past the machine's capacity, when requests pile up
+    before Django sees them; answering those at once empties the queue, as a router
+    drops packets that sat too long in its buffer. Each read turned away counts as a
+    quick answer in the mean, so shedding eases off by itself as soon as the remaining
+    requests are fast again.
 
     Reads are shed first; writes (saving a draft, submitting) may use a reserve above
     the in-flight limit and are never shed for slowness, so a family's typed answers
@@ -101,7 +106,7 @@ class ConcurrencyLimitMiddleware:
             return self.get_response(request)
         read = request.method in SAFE_METHODS
         with self._lock:
-            admitted = self._admits(read)
+            admitted = self._admits(read, queue_wait.waited())
             if admitted:
                 self._in_flight += 1
             else:
@@ -118,12 +123,13 @@ class ConcurrencyLimitMiddleware:
                 self._in_flight -= 1
                 self._recent_seconds += (elapsed - self._recent_seconds) * _RECENT_WEIGHT
 
-    def _admits(self, read: bool) -> bool:
+    def _admits(self, read: bool, waited_seconds: float) -> bool:
         if self.limit > 0:
             ceiling = self.limit if read else self.limit + self.write_reserve
             if self._in_flight >= ceiling:
                 return False
-        slow = self.shed_after_seconds and self._recent_seconds > self.shed_after_seconds
+        threshold = self.shed_after_seconds
+        slow = threshold and max(self._recent_seconds, waited_seconds) > threshold
         return not (read and slow)
 
     def _busy(self, request: HttpRequest) -> HttpResponse:

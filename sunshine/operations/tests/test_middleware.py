@@ -11,6 +11,7 @@ import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
 
+from sunshine.operations import queue_wait
 from sunshine.operations.jsonlog import JsonFormatter
 from sunshine.operations.middleware import (
     ConcurrencyLimitMiddleware,
@@ -177,6 +178,31 @@ def test_shedding_eases_off_once_the_reads_turned_away_bring_the_mean_down(setti
     first_shed = statuses.index(429)
     assert 200 in statuses[first_shed:], "reads must be taken again after some were shed"
     assert 429 in statuses[first_shed + statuses[first_shed:].index(200) :]
+
+
+def test_a_read_that_waited_too_long_for_a_thread_is_turned_away_though_views_are_quick(
+    settings,
+):
+    settings.SUNSHINE_MAX_CONCURRENT_REQUESTS = 0
+    settings.SUNSHINE_SHED_AFTER_MS = 10
+    middleware = ConcurrencyLimitMiddleware(lambda request: HttpResponse("done"))
+    factory = RequestFactory()
+    try:
+        queue_wait.note(0.005)
+        short_queue = middleware(factory.get("/")).status_code
+        queue_wait.note(0.5)  # the server's queue is long: this one waited half a second
+        long_queue_read = middleware(factory.get("/")).status_code
+        long_queue_write = middleware(factory.post("/api/v1/drafts")).status_code
+        queue_wait.note(0.005)
+        queue_short_again = middleware(factory.get("/")).status_code
+    finally:
+        queue_wait.note(0.0)
+    assert (short_queue, long_queue_read, long_queue_write, queue_short_again) == (
+        200,
+        429,
+        200,
+        200,
+    )
 
 
 def test_without_either_limit_nothing_is_shed(settings):
