@@ -105,8 +105,16 @@ def committed_run(round_: Round) -> AdmissionRun | None:
     )
 
 
+# Only verified applications enter a committed run (``services._apply_results`` checks
+# it), and an application cannot go back to these: no placement to look up, as on the
+# first morning of registration, when families poll their freshly submitted applications.
+NEVER_VERIFIED = frozenset({Status.DRAFT, Status.SUBMITTED})
+
+
 def placement_of(application: Application) -> Placement | None:
     """The application's placement in its round's committed run, if there is one."""
+    if application.status in NEVER_VERIFIED:
+        return None
     return (
         Placement.objects.filter(application=application)
         .exclude(run__status=RunStatus.PREVIEW)

@@ -82,5 +82,5 @@ def submit(request: HttpRequest, body: schemas.SubmitIn, draft_id: schemas.Id) -
         )
     else:
         done = services.submit_draft(actor, draft, key=body.idempotency_key, consent=body.consent)
-    done.refresh_from_db()
-    return Status(201, application_out(done))
+    # Read back with what the answer shows in one query, not one per related row.
+    return Status(201, application_out(selectors.application_of(parent_of(request), done.pk)))

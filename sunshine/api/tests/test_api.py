@@ -274,6 +274,18 @@ def test_the_status_follows_the_year_to_the_notice_and_enrollment(app, city):
     assert [a["status"] for a in app.get("/applications").json()] == ["enrolled"]
 
 
+def test_polling_a_fresh_submission_costs_three_queries(app, city, django_assert_num_queries):
+    """On the first morning most calls are families polling what they just submitted:
+    the token, the application and its checks, nothing more."""
+    fam = w.family()
+    done = submitted(app, city, fam)
+    app.get(f"/applications/{done['id']}")  # the first call in a process builds its caches
+    with django_assert_num_queries(3):
+        status = app.get(f"/applications/{done['id']}").json()
+    assert status["status"] == "submitted" and status["placement"] is None
+    assert status["actions"]["editable"] and status["checks"] == []
+
+
 def test_a_failed_check_is_corrected_through_the_draft(app, city):
     fam = w.family()
     app.log_in(fam.phone)
