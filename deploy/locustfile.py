@@ -98,13 +98,21 @@ class Parent(FastHttpUser):
                 return response
         return None
 
+    def _read(self, path: str, name: str, headers: dict[str, str] | None = None) -> None:
+        """A read; told to come back later (429), the parent waits as the page and the app
+        do, and goes on. The 429 stays a failure in the figures."""
+        with self.client.get(path, headers=headers, name=name, catch_response=True) as response:
+            if response.status_code == 429:
+                response.failure("429: come back later")
+                time.sleep(float(response.headers.get("Retry-After", "1")))
+
     @task(3)
     def read_schools(self) -> None:
-        self.client.get("/public/schools/", name="public schools page")
+        self._read("/public/schools/", "public schools page")
 
     @task(1)
     def read_timetable(self) -> None:
-        self.client.get("/public/timetable/", name="public timetable page")
+        self._read("/public/timetable/", "public timetable page")
 
     @task(8)
     def apply(self) -> None:
@@ -114,18 +122,14 @@ class Parent(FastHttpUser):
             return
         household = self.household
         if self.application_id is not None:
-            self.client.get(
-                f"{API}/applications/{self.application_id}",
-                headers=self._headers(),
-                name="poll status",
-            )
+            self._read(f"{API}/applications/{self.application_id}", "poll status", self._headers())
             self.step += 1
             if self.step > 12:
                 self._next_parent()
             return
         if self.step == 0:
-            self.client.get(f"{API}/auth/me", headers=self._headers(), name="log in (me)")
-            self.client.get(f"{API}/children", headers=self._headers(), name="my children")
+            self._read(f"{API}/auth/me", "log in (me)", self._headers())
+            self._read(f"{API}/children", "my children", self._headers())
         elif self.step == 1:
             body = {"child_id": household["child_id"], "round_id": household["round_id"]}
             response = self._write("POST", "/drafts", body, "open draft")
