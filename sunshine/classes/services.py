@@ -112,12 +112,19 @@ def place_classes(
 
 def freeze_classes(actor: Actor, run: PlacementRun) -> PlacementRun:
     with transaction.atomic():
-        locked = PlacementRun.objects.select_for_update().get(pk=run.pk)
+        # Every run of the school's term is locked, in one order, so that two officers
+        # freezing two previews at once are served one after the other: the second sees
+        # the first's result instead of tripping the one-frozen-run constraint.
+        runs = {
+            r.pk: r
+            for r in PlacementRun.objects.select_for_update()
+            .filter(school_id=run.school_id, term_id=run.term_id)
+            .order_by("pk")
+        }
+        locked = runs[run.pk]
         if locked.frozen:
             return locked
-        if PlacementRun.objects.filter(
-            school=locked.school, term=locked.term, frozen=True
-        ).exists():
+        if any(other.frozen for other in runs.values()):
             raise ValidationError({"run": "该校已有确定的分班结果"})
         locked.frozen = True
         locked.save(update_fields=["frozen"])

@@ -1,4 +1,4 @@
-"""Seats under concurrent clicks: never offered twice, never confirmed twice.
+"""Seats under concurrent clicks: never offered twice, never confirmed twice, one class list.
 
 Each thread works through its own database connection, as two web processes would.
 On PostgreSQL the threads really overlap and the row locks decide; on SQLite the
@@ -23,9 +23,11 @@ from sunshine.admissions import services as admissions
 from sunshine.applications.models import Application, Status
 from sunshine.audit.models import AuditEvent
 from sunshine.audit.services import Actor
+from sunshine.classes import services as classes
+from sunshine.classes.models import PlacementRun
 from sunshine.engine.lottery.sources import onsite_source
 from sunshine.portal import services as portal
-from sunshine.schools.models import Round, RoundKind, SeatPlan
+from sunshine.schools.models import Round, RoundKind, School, SeatPlan
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BUREAU = Actor("city-bureau", "city")
@@ -124,3 +126,18 @@ def test_confirming_enrollment_from_several_devices_enrolls_once(decided_round):
     assert admitted.status == Status.ENROLLED
     confirmed = AuditEvent.objects.filter(action="application.enrollment_confirmed")
     assert confirmed.count() == 1
+
+
+def test_two_previews_frozen_at_once_leave_one_class_list_and_a_plain_refusal(decided_round):
+    round_, _ = decided_round
+    crowded = School.objects.get(code="S9")
+    previews = [
+        classes.place_classes(BUREAU, crowded, round_.term, sources=SOURCES) for _ in range(2)
+    ]
+    index = iter(range(2))
+    outcomes = at_once(lambda: classes.freeze_classes(BUREAU, previews[next(index)]), count=2)
+    frozen = [o for o in outcomes if isinstance(o, PlacementRun)]
+    refused = [o for o in outcomes if isinstance(o, ValidationError)]
+    assert len(frozen) == 1 and len(refused) == 1, outcomes
+    assert PlacementRun.objects.filter(school=crowded, frozen=True).count() == 1
+    assert AuditEvent.objects.filter(action="classes.frozen").count() == 1
