@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from typing import TypeGuard
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -39,14 +40,14 @@ def create_client_app(actor: Actor, name: str) -> tuple[ClientApp, str]:
     return client, key
 
 
-def _well_formed(secret: str | None, prefix: str) -> bool:
-    return bool(secret) and secret.startswith(prefix) and len(secret) <= 128  # type: ignore[union-attr]
+def _well_formed(secret: str | None, prefix: str) -> TypeGuard[str]:
+    return secret is not None and secret.startswith(prefix) and len(secret) <= 128
 
 
 def client_for_key(key: str | None) -> ClientApp | None:
     if not _well_formed(key, CLIENT_KEY_PREFIX):
         return None
-    return ClientApp.objects.filter(key_hash=digest(key), active=True).first()  # type: ignore[arg-type]
+    return ClientApp.objects.filter(key_hash=digest(key), active=True).first()
 
 
 def issue_access_token(
@@ -107,7 +108,7 @@ def token_for(
         .only(*_TOKEN_FIELDS)
         .filter(
             token_hash=digest(token),
-            client__key_hash=digest(client_key),  # type: ignore[arg-type]
+            client__key_hash=digest(client_key),
             client__active=True,
             revoked_at__isnull=True,
             expires_at__gt=now,
