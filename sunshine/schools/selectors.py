@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.db import connection
 from django.db.models import Count, QuerySet
 
 from sunshine.accounts.models import Role
 from sunshine.engine import address
 from sunshine.engine.records import AddressUnit, Compound
 from sunshine.schools.models import Compound as CompoundRow
-from sunshine.schools.models import Round, School, SeatPlan, ZoneUnit
+from sunshine.schools.models import District, Round, School, SeatPlan, ZoneUnit
 
 if TYPE_CHECKING:
     from sunshine.accounts.models import User
@@ -75,11 +76,44 @@ class CityMap:
 def city_map() -> CityMap:
     """The gazetteer and the zones of every level, as they stand in the database now.
 
-    The rows are read on every call, but the map is rebuilt only when they differ from
-    the last call's in this process: on opening day each address a family types is
-    resolved against the same map, and rebuilding it costs far more than reading it.
+    The map is rebuilt only when the tables behind it differ from the last call's in
+    this process: on opening day each address a family types is resolved against the
+    same map, and rebuilding it costs far more than checking it. PostgreSQL checks with
+    one query, a digest of every row of those tables computed in the database, so any
+    change counts (an import, an edit in the admin, a bulk update) and the rows cross
+    the wire only when one happened; other databases compare the rows themselves.
     """
     global _last_city
+    rows = None if connection.vendor == "postgresql" else _gazetteer_rows()
+    fingerprint = _gazetteer_digest() if rows is None else rows
+    last = _last_city
+    if last is not None and last[0] == fingerprint:
+        return last[1]
+    compounds, units, schools = rows or _gazetteer_rows()
+    school_fields = [field.attname for field in School._meta.concrete_fields]
+    city = _build_city_map(
+        compounds, units, [School.from_db("default", school_fields, row) for row in schools]
+    )
+    # Rows read after the digest are at least as new: at worst the next call rebuilds.
+    _last_city = (fingerprint, city)
+    return city
+
+
+_GAZETTEER_TABLES = (CompoundRow, District, School, ZoneUnit)
+
+
+def _gazetteer_digest() -> tuple[str | None, ...]:
+    digests = ", ".join(
+        f"(SELECT md5(string_agg(t::text, ',' ORDER BY t.id)) FROM {model._meta.db_table} t)"
+        for model in _GAZETTEER_TABLES
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {digests}")
+        row: tuple[str | None, ...] = cursor.fetchone()
+    return row
+
+
+def _gazetteer_rows() -> tuple[tuple[Any, ...], ...]:
     compounds = tuple(
         (*row[:2], tuple(row[2]), *row[3:])
         for row in CompoundRow.objects.order_by("pk").values_list(*_COMPOUND_COLUMNS)
@@ -95,15 +129,7 @@ def city_map() -> CityMap:
         .order_by("pk")
         .values_list(*school_fields)
     )
-    rows = (compounds, units, schools)
-    last = _last_city
-    if last is not None and last[0] == rows:
-        return last[1]
-    city = _build_city_map(
-        compounds, units, [School.from_db("default", school_fields, row) for row in schools]
-    )
-    _last_city = (rows, city)
-    return city
+    return compounds, units, schools
 
 
 def _build_city_map(
