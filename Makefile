@@ -70,18 +70,21 @@ clean:
 DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/sunshine
 WORKERS ?= 4
 TASK_WORKERS ?= 1
-# Threads per web process. A process answers reads with 429 while its recent mean time
-# per request is above SHED_AFTER_MS, or past MAX_IN_FLIGHT requests at once (0: off).
+# Threads per web process. A process answers a read with 429 while its recent mean time
+# per request is above SHED_AFTER_MS, when the read waited longer than SHED_AFTER_QUEUED_MS
+# for a thread, or past MAX_IN_FLIGHT requests at once (0: off).
 WEB_THREADS ?= 2
 MAX_IN_FLIGHT ?= 0
 SHED_AFTER_MS ?= 100
+SHED_AFTER_QUEUED_MS ?= 300
 PROD_ENV = DEBUG=0 DATABASE_URL=$(DATABASE_URL) CONN_MAX_AGE=600 \
 	ALLOWED_HOSTS=127.0.0.1,localhost SECURE_SSL_REDIRECT=0 \
 	SECRET_KEY=local-production-rehearsal-secret-key-not-for-a-real-city-0123456789 \
 	SUNSHINE_FIELD_KEYS=demo1:ZGVtby1vbmx5LWZpZWxkLWtleS0zMi1ieXRlcyEhISE= \
 	SUNSHINE_BLIND_INDEX_KEY=ZGVtby1vbmx5LWJsaW5kLWluZGV4LWtleS0zMmJ5dGU= \
 	BIN=$(BIN) WORKERS=$(WORKERS) TASK_WORKERS=$(TASK_WORKERS) WEB_THREADS=$(WEB_THREADS) \
-	SUNSHINE_MAX_CONCURRENT_REQUESTS=$(MAX_IN_FLIGHT) SUNSHINE_SHED_AFTER_MS=$(SHED_AFTER_MS)
+	SUNSHINE_MAX_CONCURRENT_REQUESTS=$(MAX_IN_FLIGHT) SUNSHINE_SHED_AFTER_MS=$(SHED_AFTER_MS) \
+	SUNSHINE_SHED_AFTER_QUEUED_MS=$(SHED_AFTER_QUEUED_MS)
 
 .PHONY: serve-prod load
 serve-prod: $(INSTALLED)

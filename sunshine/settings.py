@@ -280,8 +280,10 @@ if not DEBUG:
 # for writes; /metrics answers loopback or this bearer token. LOG_FORMAT=json for shippers.
 SUNSHINE_MAX_CONCURRENT_REQUESTS = int(os.environ.get("SUNSHINE_MAX_CONCURRENT_REQUESTS", "0"))
 SUNSHINE_WRITE_RESERVE = int(os.environ.get("SUNSHINE_WRITE_RESERVE", "4"))
-# Reads are also turned away while a process's recent mean time per request is above this.
+# Reads are also turned away while a process's recent mean time per request is above this,
+# and when a read waited longer than SUNSHINE_SHED_AFTER_QUEUED_MS for a thread (0: off).
 SUNSHINE_SHED_AFTER_MS = int(os.environ.get("SUNSHINE_SHED_AFTER_MS", "0"))
+SUNSHINE_SHED_AFTER_QUEUED_MS = int(os.environ.get("SUNSHINE_SHED_AFTER_QUEUED_MS", "0"))
 # Seat and demand figures on the public pages are counted at most this often (0: always).
 SUNSHINE_PUBLIC_FIGURES_SECONDS = int(os.environ.get("SUNSHINE_PUBLIC_FIGURES_SECONDS", "30"))
 SUNSHINE_METRICS_TOKEN = os.environ.get("SUNSHINE_METRICS_TOKEN", "")

@@ -74,16 +74,18 @@ class RequestMetricsMiddleware:
 class ConcurrencyLimitMiddleware:
     """Turns requests away with 429 once this process is overloaded.
 
-    Three signals: more requests in flight than ``SUNSHINE_MAX_CONCURRENT_REQUESTS``
-    (when set above 0); and, with ``SUNSHINE_SHED_AFTER_MS``, a recent mean time per
-    request above it, or a request that already waited longer than it in the server's
-    queue for a thread (``queue_wait``). The mean follows what families feel once the
-    cores are saturated: every request slows down, whatever the thread count. The wait
-    in the queue is the one signal past the machine's capacity, when requests pile up
-    before Django sees them; answering those at once empties the queue, as a router
-    drops packets that sat too long in its buffer. Each read turned away counts as a
-    quick answer in the mean, so shedding eases off by itself as soon as the remaining
-    requests are fast again.
+    Three signals, each off at 0: more requests in flight than
+    ``SUNSHINE_MAX_CONCURRENT_REQUESTS``; a recent mean time per request above
+    ``SUNSHINE_SHED_AFTER_MS``; a read that already waited longer than
+    ``SUNSHINE_SHED_AFTER_QUEUED_MS`` in the server's queue for a thread (``queue_wait``).
+    The mean follows what families feel once the cores are saturated: every request
+    slows down, whatever the thread count. The wait in the queue is the signal past the
+    machine's capacity, when requests pile up before Django sees them; answering those
+    at once empties the queue, as a router drops packets that sat too long in its
+    buffer. Its threshold is its own and larger, because with a few threads a read
+    waits behind one or two ordinary requests long before the machine is full. Each
+    read turned away counts as a quick answer in the mean, so shedding eases off by
+    itself as soon as the remaining requests are fast again.
 
     Reads are shed first; writes (saving a draft, submitting) may use a reserve above
     the in-flight limit and are never shed for slowness, so a family's typed answers
@@ -97,12 +99,18 @@ class ConcurrencyLimitMiddleware:
         self.write_reserve = int(getattr(settings, "SUNSHINE_WRITE_RESERVE", 0))
         self.retry_after_seconds = int(getattr(settings, "SUNSHINE_RETRY_AFTER_SECONDS", 3))
         self.shed_after_seconds = int(getattr(settings, "SUNSHINE_SHED_AFTER_MS", 0)) / 1000
+        self.shed_after_queued_seconds = (
+            int(getattr(settings, "SUNSHINE_SHED_AFTER_QUEUED_MS", 0)) / 1000
+        )
         self._in_flight = 0
         self._recent_seconds = 0.0  # mean time per request, weighted to the latest
         self._lock = threading.Lock()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if (self.limit <= 0 and not self.shed_after_seconds) or request.path in OPERATIONS_PATHS:
+        switched_off = self.limit <= 0 and not (
+            self.shed_after_seconds or self.shed_after_queued_seconds
+        )
+        if switched_off or request.path in OPERATIONS_PATHS:
             return self.get_response(request)
         read = request.method in SAFE_METHODS
         with self._lock:
@@ -128,9 +136,9 @@ class ConcurrencyLimitMiddleware:
             ceiling = self.limit if read else self.limit + self.write_reserve
             if self._in_flight >= ceiling:
                 return False
-        threshold = self.shed_after_seconds
-        slow = threshold and max(self._recent_seconds, waited_seconds) > threshold
-        return not (read and slow)
+        slow = self.shed_after_seconds and self._recent_seconds > self.shed_after_seconds
+        queued = self.shed_after_queued_seconds and waited_seconds > self.shed_after_queued_seconds
+        return not (read and (slow or queued))
 
     def _busy(self, request: HttpRequest) -> HttpResponse:
         return come_back_later(

@@ -24,3 +24,11 @@ class QueueTimedWorker(ThreadWorker):
         queued_at = getattr(conn, "sunshine_queued_at", None)
         queue_wait.note(0.0 if queued_at is None else time.monotonic() - queued_at)
         return super().handle(conn)
+
+    def handle_http2_request(self, *args: Any) -> Any:
+        # One ``handle`` call serves every stream of an HTTP/2 connection: only the
+        # first stream waited in the queue, so the later ones start from zero.
+        try:
+            return super().handle_http2_request(*args)
+        finally:
+            queue_wait.note(0.0)

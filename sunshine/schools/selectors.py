@@ -84,8 +84,9 @@ def city_map() -> CityMap:
     the wire only when one happened; other databases compare the rows themselves.
     """
     global _last_city
-    rows = None if connection.vendor == "postgresql" else _gazetteer_rows()
-    fingerprint = _gazetteer_digest() if rows is None else rows
+    digested = connection.vendor == "postgresql"
+    rows = None if digested else _gazetteer_rows()
+    fingerprint = _gazetteer_digest() if digested else rows
     last = _last_city
     if last is not None and last[0] == fingerprint:
         return last[1]
@@ -94,8 +95,10 @@ def city_map() -> CityMap:
     city = _build_city_map(
         compounds, units, [School.from_db("default", school_fields, row) for row in schools]
     )
-    # Rows read after the digest are at least as new: at worst the next call rebuilds.
-    _last_city = (fingerprint, city)
+    # The digest and the rows are separate reads: keep the map only if nothing changed
+    # in between, or a later change back to the digested state would find it stale.
+    if not digested or _gazetteer_digest() == fingerprint:
+        _last_city = (fingerprint, city)
     return city
 
 
@@ -103,8 +106,10 @@ _GAZETTEER_TABLES = (CompoundRow, District, School, ZoneUnit)
 
 
 def _gazetteer_digest() -> tuple[str | None, ...]:
+    """A SHA-256 of every row of the tables behind the map, one per table (None if empty)."""
     digests = ", ".join(
-        f"(SELECT md5(string_agg(t::text, ',' ORDER BY t.id)) FROM {model._meta.db_table} t)"
+        "(SELECT encode(sha256(convert_to(string_agg((t.*)::text, ',' ORDER BY t.id),"
+        f" 'UTF8')), 'hex') FROM {connection.ops.quote_name(model._meta.db_table)} t)"
         for model in _GAZETTEER_TABLES
     )
     with connection.cursor() as cursor:

@@ -80,7 +80,7 @@ def test_web_workers_killed_mid_submission_lose_and_double_nothing(tmp_path):
                 "--workers",
                 "2",
                 "--worker-class",
-                "gthread",
+                "sunshine.operations.serving.QueueTimedWorker",  # as in production
                 "--threads",
                 "2",
                 "sunshine.operations.tests.dying_wsgi:application",

@@ -184,11 +184,12 @@ def test_a_read_that_waited_too_long_for_a_thread_is_turned_away_though_views_ar
     settings,
 ):
     settings.SUNSHINE_MAX_CONCURRENT_REQUESTS = 0
-    settings.SUNSHINE_SHED_AFTER_MS = 10
+    settings.SUNSHINE_SHED_AFTER_MS = 0
+    settings.SUNSHINE_SHED_AFTER_QUEUED_MS = 100
     middleware = ConcurrencyLimitMiddleware(lambda request: HttpResponse("done"))
     factory = RequestFactory()
     try:
-        queue_wait.note(0.005)
+        queue_wait.note(0.08)  # behind an ordinary request or two: under the threshold
         short_queue = middleware(factory.get("/")).status_code
         queue_wait.note(0.5)  # the server's queue is long: this one waited half a second
         long_queue_read = middleware(factory.get("/")).status_code
