@@ -82,10 +82,11 @@ class ConcurrencyLimitMiddleware:
     slows down, whatever the thread count. The wait in the queue is the signal past the
     machine's capacity, when requests pile up before Django sees them; answering those
     at once empties the queue, as a router drops packets that sat too long in its
-    buffer. Its threshold is its own and larger, because with a few threads a read
-    waits behind one or two ordinary requests long before the machine is full. Each
-    read turned away counts as a quick answer in the mean, so shedding eases off by
-    itself as soon as the remaining requests are fast again.
+    buffer. It has its own threshold because it answers another question than the
+    mean: set it to several times an ordinary request's time on an idle machine, so
+    that a read waiting it out found a standing queue, not a busy moment. Each read
+    turned away counts as a quick answer in the mean, so shedding eases off by itself
+    as soon as the remaining requests are fast again.
 
     Reads are shed first; writes (saving a draft, submitting) may use a reserve above
     the in-flight limit and are never shed for slowness, so a family's typed answers
