@@ -63,6 +63,44 @@ start_web() {
     wait_for "http://127.0.0.1:$PORT/readyz"
 }
 
+# start_submitting: a city of CHILDREN households, WORKERS (2) web processes and the parents'
+# apps submitting in the background ($apps), returning once some applications are in.
+start_submitting() {
+    rm -f "$OUT/progress"
+    manage seed_opening_day --children "$CHILDREN" --out "$OUT/households.jsonl" >/dev/null
+    start_web "${WORKERS:-2}"
+    manage fault_drill apps --households "$OUT/households.jsonl" \
+        --base-url "http://127.0.0.1:$PORT" --out "$OUT/submissions.jsonl" \
+        --progress "$OUT/progress" --concurrency 12 &
+    apps=$!
+    # Strike once the traffic flows: some applications are in, most are still to come.
+    until [ "$(lines "$OUT/progress")" -ge 10 ] || ! kill -0 "$apps" 2>/dev/null; do sleep 0.05; done
+}
+
+# start_departments: the stand-in departments on DEPARTMENTS_PORT (PORT + 2), answering
+# from the fault's database; exports SUNSHINE_DEPARTMENTS_URL for verify_round.
+start_departments() {
+    DEPARTMENTS_PORT=${DEPARTMENTS_PORT:-$((PORT + 2))}
+    export SUNSHINE_DEPARTMENTS_URL=http://127.0.0.1:$DEPARTMENTS_PORT
+    "$BIN/sunshine" fake-departments --database --port "$DEPARTMENTS_PORT" >/dev/null &
+    started="$started $!"
+    wait_for "$SUNSHINE_DEPARTMENTS_URL/health"
+}
+
+# start_sms_provider: the stand-in SMS provider on SMS_PORT (PORT + 1), logging what it takes
+# to $OUT/provider.jsonl; exports the settings that make send_sms use it (Aliyun's protocol).
+start_sms_provider() {
+    SMS_PORT=${SMS_PORT:-$((PORT + 1))}
+    rm -f "$OUT/provider.jsonl"
+    "$BIN/sunshine" fake-sms --port "$SMS_PORT" --log "$OUT/provider.jsonl" >/dev/null &
+    started="$started $!"
+    wait_for "http://127.0.0.1:$SMS_PORT/health"
+    export SUNSHINE_SMS_BACKEND=aliyun SUNSHINE_SMS_ENDPOINT=127.0.0.1:$SMS_PORT
+    export SUNSHINE_SMS_PROTOCOL=http
+    export SUNSHINE_SMS_ACCESS_KEY_ID=rehearsal SUNSHINE_SMS_ACCESS_KEY_SECRET=rehearsal
+    export SUNSHINE_SMS_SIGN_NAME=阳光招生 SUNSHINE_SMS_TEMPLATES=SUBMITTED=SMS_0001
+}
+
 # post_json URL JSON: a plain POST (the stand-in SMS provider's control).
 post_json() {
     "$BIN/python" -c "import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), headers={'Content-Type': 'application/json'}), timeout=5).read()" "$1" "$2"

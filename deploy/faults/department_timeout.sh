@@ -8,14 +8,10 @@
 FAULT=department_timeout
 . deploy/faults/common.sh
 CHILDREN=${CHILDREN:-60}
-DEPARTMENTS_PORT=${DEPARTMENTS_PORT:-$((PORT + 2))}
-export SUNSHINE_DEPARTMENTS_URL=http://127.0.0.1:$DEPARTMENTS_PORT
 
 fresh_database
 manage fault_drill seed-applications --children "$CHILDREN"
-"$BIN/sunshine" fake-departments --database --port "$DEPARTMENTS_PORT" >/dev/null &
-started="$started $!"
-wait_for "$SUNSHINE_DEPARTMENTS_URL/health"
+start_departments
 manage fault_drill control-departments --url "$SUNSHINE_DEPARTMENTS_URL" \
     --json '{"mode": "timeout", "departments": ["police"], "delay_seconds": 4}' >/dev/null
 manage verify_round >/dev/null

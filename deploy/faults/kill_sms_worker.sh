@@ -8,19 +8,12 @@
 FAULT=kill_sms_worker
 . deploy/faults/common.sh
 CHILDREN=${CHILDREN:-60}
-SMS_PORT=${SMS_PORT:-$((PORT + 1))}
 KILL_AFTER=${KILL_AFTER:-10}
 
 fresh_database
 manage fault_drill seed-applications --children "$CHILDREN"
-rm -f "$OUT/provider.jsonl"
-"$BIN/sunshine" fake-sms --port "$SMS_PORT" --log "$OUT/provider.jsonl" >/dev/null &
-started="$started $!"
-wait_for "http://127.0.0.1:$SMS_PORT/health"
+start_sms_provider
 post_json "http://127.0.0.1:$SMS_PORT/_control" '{"mode": "ok", "delay_seconds": 0.1}'
-export SUNSHINE_SMS_BACKEND=aliyun SUNSHINE_SMS_ENDPOINT=127.0.0.1:$SMS_PORT SUNSHINE_SMS_PROTOCOL=http
-export SUNSHINE_SMS_ACCESS_KEY_ID=rehearsal SUNSHINE_SMS_ACCESS_KEY_SECRET=rehearsal
-export SUNSHINE_SMS_SIGN_NAME=阳光招生 SUNSHINE_SMS_TEMPLATES=SUBMITTED=SMS_0001
 export SUNSHINE_SMS_CLAIM_TIMEOUT_SECONDS=3
 
 "$BIN/python" manage.py send_sms --every 1 >/dev/null &

@@ -8,14 +8,10 @@
 FAULT=kill_verification_batch
 . deploy/faults/common.sh
 CHILDREN=${CHILDREN:-200}
-DEPARTMENTS_PORT=${DEPARTMENTS_PORT:-$((PORT + 2))}
-export SUNSHINE_DEPARTMENTS_URL=http://127.0.0.1:$DEPARTMENTS_PORT
 
 fresh_database
 manage fault_drill seed-applications --children "$CHILDREN"
-"$BIN/sunshine" fake-departments --database --port "$DEPARTMENTS_PORT" >/dev/null &
-started="$started $!"
-wait_for "$SUNSHINE_DEPARTMENTS_URL/health"
+start_departments
 # Every department answers, each answer after 20 ms (well inside the client's timeout).
 manage fault_drill control-departments --url "$SUNSHINE_DEPARTMENTS_URL" \
     --json '{"mode": "timeout", "delay_seconds": 0.02}' >/dev/null

@@ -9,14 +9,7 @@ CHILDREN=${CHILDREN:-200}
 KILLS=${KILLS:-3}
 
 fresh_database
-rm -f "$OUT/progress"
-manage seed_opening_day --children "$CHILDREN" --out "$OUT/households.jsonl" >/dev/null
-start_web "${WORKERS:-2}"
-manage fault_drill apps --households "$OUT/households.jsonl" --base-url "http://127.0.0.1:$PORT" \
-    --out "$OUT/submissions.jsonl" --progress "$OUT/progress" --concurrency 12 &
-apps=$!
-# Strike once the traffic flows: some applications are in, most are still to come.
-until [ "$(lines "$OUT/progress")" -ge 10 ] || ! kill -0 "$apps" 2>/dev/null; do sleep 0.05; done
+start_submitting
 i=0
 while [ "$i" -lt "$KILLS" ] && kill -0 "$apps" 2>/dev/null; do
     worker=$(pgrep -P "$web" | head -n 1 || true)

@@ -8,18 +8,11 @@
 FAULT=sms_provider_failure
 . deploy/faults/common.sh
 CHILDREN=${CHILDREN:-40}
-SMS_PORT=${SMS_PORT:-$((PORT + 1))}
-CONTROL=http://127.0.0.1:$SMS_PORT/_control
 
 fresh_database
 manage fault_drill seed-applications --children "$CHILDREN"
-rm -f "$OUT/provider.jsonl"
-"$BIN/sunshine" fake-sms --port "$SMS_PORT" --log "$OUT/provider.jsonl" >/dev/null &
-started="$started $!"
-wait_for "http://127.0.0.1:$SMS_PORT/health"
-export SUNSHINE_SMS_BACKEND=aliyun SUNSHINE_SMS_ENDPOINT=127.0.0.1:$SMS_PORT SUNSHINE_SMS_PROTOCOL=http
-export SUNSHINE_SMS_ACCESS_KEY_ID=rehearsal SUNSHINE_SMS_ACCESS_KEY_SECRET=rehearsal
-export SUNSHINE_SMS_SIGN_NAME=阳光招生 SUNSHINE_SMS_TEMPLATES=SUBMITTED=SMS_0001
+start_sms_provider
+CONTROL=http://127.0.0.1:$SMS_PORT/_control
 # Retries after 1 s, 2 s, 4 s … instead of 30 s, so the rehearsal takes a minute.
 export SUNSHINE_SMS_RETRY_BASE_SECONDS=1
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import threading
 from typing import Any
+
+from sunshine.commands import serve_until_interrupted
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,28 +60,11 @@ def main(argv: list[str]) -> int:
     app = fake.FakeDepartments(lookup, [key], after_request=after_request)
     service = fake.start(app, args.host, args.port)
     print(f"fake departments listening on {service.url}", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        service.stop()
-    return 0
+    return serve_until_interrupted(service)
 
 
 def _city_lookup(children: int, seed: int) -> Any:
     from sunshine.demo.city import generate_city
     from sunshine.verification import fake_departments as fake
 
-    records = generate_city(children=children, seed=seed).records
-    return fake.records_lookup(
-        {
-            "hukou": records.hukou,
-            "birth": records.births,
-            "property": records.properties,
-            "housing_contract": records.housing_contracts,
-            "rental": records.rentals,
-            "social_insurance": records.social_insurance,
-            "residence_permit": records.residence_permits,
-        }
-    )
+    return fake.city_lookup(generate_city(children=children, seed=seed).records)

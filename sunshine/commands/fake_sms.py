@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import threading
 from pathlib import Path
+
+from sunshine.commands import serve_until_interrupted
 
 
 def main(argv: list[str]) -> int:
@@ -20,10 +21,4 @@ def main(argv: list[str]) -> int:
 
     service = fake.start(fake.FakeSmsProvider(log=args.log), args.host, args.port)
     print(f"fake SMS provider listening on {service.endpoint}", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        service.stop()
-    return 0
+    return serve_until_interrupted(service)

@@ -91,9 +91,8 @@ def city_map() -> CityMap:
     if last is not None and last[0] == fingerprint:
         return last[1]
     compounds, units, schools = rows or _gazetteer_rows()
-    school_fields = [field.attname for field in School._meta.concrete_fields]
     city = _build_city_map(
-        compounds, units, [School.from_db("default", school_fields, row) for row in schools]
+        compounds, units, [School.from_db("default", _SCHOOL_FIELDS, row) for row in schools]
     )
     # The digest and the rows are separate reads: keep the map only if nothing changed
     # in between, or a later change back to the digested state would find it stale.
@@ -103,6 +102,7 @@ def city_map() -> CityMap:
 
 
 _GAZETTEER_TABLES = (CompoundRow, District, School, ZoneUnit)
+_SCHOOL_FIELDS = [field.attname for field in School._meta.concrete_fields]
 
 
 def _gazetteer_digest() -> tuple[str | None, ...]:
@@ -128,11 +128,10 @@ def _gazetteer_rows() -> tuple[tuple[Any, ...], ...]:
             "school_id", "compound__code", "building_from", "building_to"
         )
     )
-    school_fields = [field.attname for field in School._meta.concrete_fields]
     schools = tuple(
         School.objects.filter(pk__in={unit[0] for unit in units})
         .order_by("pk")
-        .values_list(*school_fields)
+        .values_list(*_SCHOOL_FIELDS)
     )
     return compounds, units, schools
 

@@ -237,6 +237,21 @@ def database_lookup(kind: str, key: str) -> Mapping[str, Any] | None:
     return payload
 
 
+def city_lookup(records: Any) -> Lookup:
+    """Answers from a generated city's records (``sunshine.demo.city``), every department's."""
+    return records_lookup(
+        {
+            "hukou": records.hukou,
+            "birth": records.births,
+            "property": records.properties,
+            "housing_contract": records.housing_contracts,
+            "rental": records.rentals,
+            "social_insurance": records.social_insurance,
+            "residence_permit": records.residence_permits,
+        }
+    )
+
+
 def records_lookup(records_by_kind: Mapping[str, Iterable[Any]]) -> Lookup:
     """Answers from engine records held in memory (a generated city's, or a test's)."""
     import dataclasses

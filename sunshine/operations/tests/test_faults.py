@@ -250,18 +250,7 @@ KEY = SigningKey.parse(KEY_TEXT)
 def applied_city() -> Iterator[fake.RunningService]:
     """A small city with every child applied, and its departments online (in memory)."""
     faults.seed_applied_city(children=12, seed=7)
-    records = generate_city(children=12, seed=7).records
-    lookup = fake.records_lookup(
-        {
-            "hukou": records.hukou,
-            "birth": records.births,
-            "property": records.properties,
-            "housing_contract": records.housing_contracts,
-            "rental": records.rentals,
-            "social_insurance": records.social_insurance,
-            "residence_permit": records.residence_permits,
-        }
-    )
+    lookup = fake.city_lookup(generate_city(children=12, seed=7).records)
     service = fake.start(fake.FakeDepartments(lookup, [KEY]))
     yield service
     service.stop()
