@@ -24,11 +24,13 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
+
+from sunshine.standin import RunningStandIn, StandInServer
 
 CHINA = ZoneInfo("Asia/Shanghai")
 SEND_MODES = frozenset({"ok", "refuse", "fail", "fail_after_taking", "timeout"})
@@ -163,16 +165,16 @@ def _error(code: str, message: str) -> dict[str, Any]:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+    server: StandInServer[FakeSmsProvider]
 
     def do_GET(self) -> None:
         if urlsplit(self.path).path == "/_taken":
-            self._answer(200, {"taken": [t.__dict__ for t in self.server.provider.taken]})
+            self._answer(200, {"taken": [t.__dict__ for t in self.server.served.taken]})
         else:
             self._answer(200, {"ok": True})
 
     def do_POST(self) -> None:
-        provider = self.server.provider
+        provider = self.server.served
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode() if length else ""
         parts = urlsplit(self.path)
@@ -208,38 +210,17 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet: requests carry phone numbers."""
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], provider: FakeSmsProvider) -> None:
-        super().__init__(address, _Handler)
-        self.provider = provider
-
-
-@dataclass
-class RunningProvider:
-    server: _Server
-    thread: threading.Thread
-
+class RunningProvider(RunningStandIn[FakeSmsProvider]):
     @property
     def endpoint(self) -> str:
         """``host:port``, as the SDK's ``endpoint`` setting takes it."""
-        host, port = self.server.server_address[:2]
-        return f"{host}:{port}"
+        return self.host_and_port
 
     @property
     def provider(self) -> FakeSmsProvider:
-        return self.server.provider
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
+        return self.served
 
 
 def start(provider: FakeSmsProvider, host: str = "127.0.0.1", port: int = 0) -> RunningProvider:
     """Serve on a background thread; port 0 takes a free port."""
-    server = _Server((host, port), provider)
-    thread = threading.Thread(target=server.serve_forever, name="fake-sms", daemon=True)
-    thread.start()
-    return RunningProvider(server, thread)
+    return RunningProvider(_Handler, provider, host, port, "fake-sms")

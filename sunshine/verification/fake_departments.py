@@ -15,9 +15,10 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from sunshine.standin import RunningStandIn, StandInServer
 from sunshine.verification.connectors import DEPARTMENT_OF
 from sunshine.verification.models import RecordKind
 from sunshine.verification.signing import (
@@ -150,7 +151,7 @@ def _json(status: int, data: Mapping[str, Any]) -> Answer:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+    server: StandInServer[FakeDepartments]
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:
@@ -164,7 +165,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._respond(self.rfile.read(length))
 
     def _respond(self, body: bytes) -> None:
-        app = self.server.app
+        app = self.server.served
         try:
             answer = app.handle(self.command, self.path, dict(self.headers.items()), body)
         finally:
@@ -189,40 +190,19 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet: requests carry personal data in their bodies, never in logs."""
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], app: FakeDepartments) -> None:
-        super().__init__(address, _Handler)
-        self.app = app
-
-
-@dataclass
-class RunningService:
-    server: _Server
-    thread: threading.Thread
-
+class RunningService(RunningStandIn[FakeDepartments]):
     @property
     def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{self.host_and_port}"
 
     @property
     def app(self) -> FakeDepartments:
-        return self.server.app
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
+        return self.served
 
 
 def start(app: FakeDepartments, host: str = "127.0.0.1", port: int = 0) -> RunningService:
     """Serve ``app`` on a background thread; port 0 takes a free port."""
-    server = _Server((host, port), app)
-    thread = threading.Thread(target=server.serve_forever, name="fake-departments", daemon=True)
-    thread.start()
-    return RunningService(server, thread)
+    return RunningService(_Handler, app, host, port, "fake-departments")
 
 
 def database_lookup(kind: str, key: str) -> Mapping[str, Any] | None:
