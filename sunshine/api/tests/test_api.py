@@ -7,7 +7,7 @@ from django.test import Client
 
 from sunshine.admissions import services as admissions
 from sunshine.api.models import AccessToken, ClientApp
-from sunshine.api.tokens import create_client_app, digest
+from sunshine.api.tokens import create_client_app, digest, token_for
 from sunshine.applications.models import Application, Status
 from sunshine.audit.services import Actor
 from sunshine.engine.idnumber import compose
@@ -144,6 +144,27 @@ def test_an_expired_token_is_refused(app, city):
     app.log_in("13700000014")
     AccessToken.objects.update(expires_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
     assert app.get("/children").status_code == 401
+
+
+def test_a_deactivated_parent_account_is_refused(app, city):
+    app.log_in("13700000016")
+    AccessToken.objects.get().user.__class__.objects.update(is_active=False)
+    assert app.get("/auth/me").status_code == 401
+
+
+def test_the_token_check_brings_the_parent_and_the_client_app(app, city):
+    app.log_in("13700000017")
+    row = AccessToken.objects.select_related("user", "client").get()
+    found = token_for(app.key, app.token)
+    assert (found.pk, found.client.name, found.user.username) == (
+        row.pk,
+        row.client.name,
+        row.user.username,
+    )
+    assert (found.user.role, found.user.district_id, found.user.school_id) == ("parent", None, None)
+    # What the check does not read loads when first used, as it is stored.
+    assert found.user.phone == "13700000017" and found.expires_at == row.expires_at
+    assert token_for(app.key, app.token, now=row.expires_at) is None
 
 
 def test_children_are_added_listed_and_shown_masked(app, city):
