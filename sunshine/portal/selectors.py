@@ -63,6 +63,13 @@ _ZONE_SCHOOL = _every_field(School, "z")
 _CATEGORY = _every_field(CategoryAssignment, "cat")
 _GUARDIANSHIP = Table(Guardianship, "gs", ())
 _GUARDIAN = Table(Guardian, "g", ())
+# The ids of the children of the user given as the parameter: the parent's scope of
+# sunshine.accounts.scopes, in SQL.
+_MY_CHILDREN_SQL = (
+    f"(SELECT {_GUARDIANSHIP.column('child')} FROM {_GUARDIANSHIP.name}"
+    f" INNER JOIN {_GUARDIAN.name} ON {_GUARDIAN.column('id')} = {_GUARDIANSHIP.column('guardian')}"
+    f" WHERE {_GUARDIAN.column('user')} = %s)"
+)
 _APPLICATION_SQL = (
     handwritten.select([_APPLICATION, _CHILD, _ROUND, _TERM, _ZONE_SCHOOL, _CATEGORY])
     + f" FROM {_APPLICATION.name}"
@@ -73,10 +80,8 @@ _APPLICATION_SQL = (
     f" ON {_ZONE_SCHOOL.column('id')} = {_APPLICATION.column('zone_school')}"
     f" LEFT OUTER JOIN {_CATEGORY.name}"
     f" ON {_CATEGORY.column('application')} = {_APPLICATION.column('id')}"
-    f" WHERE {_APPLICATION.column('id')} = %s AND {_APPLICATION.column('child')} IN"
-    f" (SELECT {_GUARDIANSHIP.column('child')} FROM {_GUARDIANSHIP.name}"
-    f" INNER JOIN {_GUARDIAN.name} ON {_GUARDIAN.column('id')} = {_GUARDIANSHIP.column('guardian')}"
-    f" WHERE {_GUARDIAN.column('user')} = %s)"
+    f" WHERE {_APPLICATION.column('id')} = %s"
+    f" AND {_APPLICATION.column('child')} IN {_MY_CHILDREN_SQL}"
 )
 
 
@@ -108,10 +113,34 @@ def application_of(user: User, pk: int) -> Application:
     return application
 
 
+_DRAFT = _every_field(Draft, "d")
+_DRAFT_SQL = (
+    handwritten.select([_DRAFT, _CHILD, _ROUND, _TERM]) + f" FROM {_DRAFT.name}"
+    f" INNER JOIN {_CHILD.name} ON {_CHILD.column('id')} = {_DRAFT.column('child')}"
+    f" INNER JOIN {_ROUND.name} ON {_ROUND.column('id')} = {_DRAFT.column('round')}"
+    f" INNER JOIN {_TERM.name} ON {_TERM.column('id')} = {_ROUND.column('term')}"
+    f" WHERE {_DRAFT.column('id')} = %s AND {_DRAFT.column('user')} = %s"
+    f" AND {_DRAFT.column('child')} IN {_MY_CHILDREN_SQL}"
+)
+
+
 def draft_of(user: User, pk: int) -> Draft:
-    return Draft.objects.select_related("child", "round__term").get(
-        pk=pk, user=user, child__in=my_children(user)
+    """The parent's own draft ``pk`` of one of their children, with the child, round and
+    term; Draft.DoesNotExist for any other. Every autosave starts here, so the query is
+    written by hand (see :mod:`sunshine.handwritten`)."""
+    connection = connections[router.db_for_read(Draft)]
+    with connection.cursor() as cursor:
+        cursor.execute(_DRAFT_SQL, [pk, user.pk, user.pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise Draft.DoesNotExist("Draft matching query does not exist.")
+    draft, child, round_, term = handwritten.instances(
+        row, [_DRAFT, _CHILD, _ROUND, _TERM], connection
     )
+    round_.term = term
+    draft.child = child
+    draft.round = round_
+    return draft
 
 
 def age_on_cutoff(birth_date: dt.date, year: int) -> int:

@@ -168,6 +168,8 @@ def save_draft(
     changes = drafts.clean_partial(values)
     with transaction.atomic():
         locked = Draft.objects.select_for_update().get(pk=draft.pk)
+        # A draft's child and round never change: keep the ones the caller has read.
+        locked.child, locked.round = draft.child, draft.round
         locked.data_json = canonical_json({**locked.data, **changes})
         if step:
             locked.step = step

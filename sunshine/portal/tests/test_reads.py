@@ -1,10 +1,11 @@
-"""The parent's application as every status poll reads it: by hand-written SQL, the same
-instances the ORM would build, and only within the family."""
+"""The parent's application and draft as every status poll and autosave read them: by
+hand-written SQL, the same instances the ORM would build, and only within the family."""
 
 import pytest
 
 from sunshine.accounts.scopes import visible_applications
 from sunshine.portal import selectors, services
+from sunshine.portal.models import Draft
 from sunshine.portal.tests import world as w
 from sunshine.portal.tests.test_services import PARENT, add, filled_draft
 from sunshine.verification.models import CategoryAssignment
@@ -82,3 +83,34 @@ def test_another_familys_application_is_not_found(city):
         selectors.application_of(stranger, application.pk)
     with pytest.raises(type(application).DoesNotExist):
         selectors.application_of(stranger, application.pk + 1000)
+
+
+def test_a_draft_reads_as_the_orm_reads_it_and_an_autosave_keeps_its_round(
+    city, django_assert_num_queries
+):
+    fam = w.family(import_records=False)
+    user = w.parent_user(fam.phone)
+    draft = filled_draft(user, add(user, fam), city.round)
+    read = selectors.draft_of(user, draft.pk)
+    orm = Draft.objects.select_related("child", "round__term").get(pk=draft.pk)
+    for ours, theirs in (
+        (read, orm),
+        (read.child, orm.child),
+        (read.round, orm.round),
+        (read.round.term, orm.round.term),
+    ):
+        assert values(ours) == values(theirs)
+    assert read.data["residence_address"] == w.HOME
+    saved = services.save_draft(read, {"hukou_same": False})
+    with django_assert_num_queries(0):
+        assert saved.round.term.year == city.round.term.year and saved.child.name == fam.child_name
+    assert selectors.draft_of(user, draft.pk).data["hukou_same"] is False
+
+
+def test_another_parents_draft_is_not_found(city):
+    fam = w.family(import_records=False)
+    user = w.parent_user(fam.phone)
+    draft = filled_draft(user, add(user, fam), city.round)
+    stranger = w.parent_user(w.family(import_records=False).phone)
+    with pytest.raises(Draft.DoesNotExist):
+        selectors.draft_of(stranger, draft.pk)
