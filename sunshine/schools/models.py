@@ -81,6 +81,18 @@ class ZoneUnit(models.Model):
         ]
 
 
+class GazetteerStamp(models.Model):
+    """One row whose stamp database triggers renew, with a random value, on every change
+    to the tables behind the city map: compounds, districts, schools and zone units.
+
+    A process holding the map reads this one row to know whether the map is still the
+    city's; triggers see every change, whether made by an import, the admin or a bulk
+    update (see the migration that installs them).
+    """
+
+    stamp = models.CharField(max_length=32)
+
+
 class Term(models.Model):
     """One enrollment year, with the category policy that governs it."""
 

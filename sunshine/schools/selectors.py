@@ -13,7 +13,7 @@ from sunshine.accounts.models import Role
 from sunshine.engine import address
 from sunshine.engine.records import AddressUnit, Compound
 from sunshine.schools.models import Compound as CompoundRow
-from sunshine.schools.models import District, Round, School, SeatPlan, ZoneUnit
+from sunshine.schools.models import GazetteerStamp, Round, School, SeatPlan, ZoneUnit
 
 if TYPE_CHECKING:
     from sunshine.accounts.models import User
@@ -76,46 +76,39 @@ class CityMap:
 def city_map() -> CityMap:
     """The gazetteer and the zones of every level, as they stand in the database now.
 
-    The map is rebuilt only when the tables behind it differ from the last call's in
-    this process: on opening day each address a family types is resolved against the
-    same map, and rebuilding it costs far more than checking it. PostgreSQL checks with
-    one query, a digest of every row of those tables computed in the database, so any
-    change counts (an import, an edit in the admin, a bulk update) and the rows cross
-    the wire only when one happened; other databases compare the rows themselves.
+    On opening day each address a family types is resolved against the same map, and
+    rebuilding it costs far more than checking it: the map is rebuilt only when the
+    gazetteer stamp (renewed by database triggers on any change to the tables behind
+    the map, see :class:`GazetteerStamp`) differs from the one it was built at.
     """
     global _last_city
-    digested = connection.vendor == "postgresql"
-    rows = None if digested else _gazetteer_rows()
-    fingerprint = _gazetteer_digest() if digested else rows
+    stamp = _gazetteer_stamp()
     last = _last_city
-    if last is not None and last[0] == fingerprint:
+    if last is not None and stamp is not None and last[0] == stamp:
         return last[1]
-    compounds, units, schools = rows or _gazetteer_rows()
+    compounds, units, schools = _gazetteer_rows()
     city = _build_city_map(
         compounds, units, [School.from_db("default", _SCHOOL_FIELDS, row) for row in schools]
     )
-    # The digest and the rows are separate reads: keep the map only if nothing changed
-    # in between, or a later change back to the digested state would find it stale.
-    if not digested or _gazetteer_digest() == fingerprint:
-        _last_city = (fingerprint, city)
+    # The stamp and the rows are separate reads: keep the map only if nothing changed
+    # in between.
+    if stamp is not None and _gazetteer_stamp() == stamp:
+        _last_city = (stamp, city)
     return city
 
 
-_GAZETTEER_TABLES = (CompoundRow, District, School, ZoneUnit)
 _SCHOOL_FIELDS = [field.attname for field in School._meta.concrete_fields]
+_STAMP_SQL = (
+    f"SELECT {connection.ops.quote_name('stamp')}"
+    f" FROM {connection.ops.quote_name(GazetteerStamp._meta.db_table)} WHERE id = 1"
+)
 
 
-def _gazetteer_digest() -> tuple[str | None, ...]:
-    """A SHA-256 of every row of the tables behind the map, one per table (None if empty)."""
-    digests = ", ".join(
-        "(SELECT encode(sha256(convert_to(string_agg((t.*)::text, ',' ORDER BY t.id),"
-        f" 'UTF8')), 'hex') FROM {connection.ops.quote_name(model._meta.db_table)} t)"
-        for model in _GAZETTEER_TABLES
-    )
+def _gazetteer_stamp() -> str | None:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {digests}")
-        row: tuple[str | None, ...] = cursor.fetchone()
-    return row
+        cursor.execute(_STAMP_SQL)
+        row = cursor.fetchone()
+    return None if row is None else str(row[0])
 
 
 def _gazetteer_rows() -> tuple[tuple[Any, ...], ...]:
