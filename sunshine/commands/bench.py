@@ -11,6 +11,7 @@ BENCHES: dict[str, tuple[str, str]] = {
     "placement": ("sunshine.bench.placement", "one-click class placement"),
     "demo": ("sunshine.bench.demo", "the whole demo year on SQLite"),
     "verification": ("sunshine.bench.verification", "batch verification on PostgreSQL"),
+    "api": ("sunshine.bench.api", "CPU per call of the opening-day flow, in one process"),
 }
 
 

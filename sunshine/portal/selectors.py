@@ -140,6 +140,7 @@ def draft_of(user: User, pk: int) -> Draft:
     round_.term = term
     draft.child = child
     draft.round = round_
+    draft.user = user  # the query asked for this user's draft
     return draft
 
 
