@@ -29,6 +29,14 @@ class Table:
     alias: str
     fields: tuple[str, ...]
 
+    def __post_init__(self) -> None:
+        # Model.from_db takes a subset of the fields in the model's own order.
+        order = [field.attname for field in self.model._meta.concrete_fields]
+        if [name for name in order if name in self.fields] != list(self.fields):
+            raise ValueError(
+                f"{self.model.__name__}: list the fields {self.fields} in the model's order"
+            )
+
     @property
     def name(self) -> str:
         return f'"{self.model._meta.db_table}" "{self.alias}"'
@@ -88,7 +96,17 @@ def instances(
     return found
 
 
-def parameter(model: type[models.Model], field: str, value: Any, connection: Any) -> Any:
+def attach(instance: models.Model, relation: str, related: models.Model | None) -> None:
+    """Remember ``related`` (or that there is none) as ``instance.<relation>``, as
+    ``select_related`` does: reading it makes no query, and the foreign key itself is
+    left as it was read."""
+    field: Any = instance._meta.get_field(relation)
+    field.set_cached_value(instance, related)
+
+
+def parameter(
+    model: type[models.Model], field: str, value: Any, connection: BaseDatabaseWrapper
+) -> Any:
     """``value`` as the database stores it in ``model.field`` (SQLite keeps timestamps as
     text, for one)."""
     return model._meta.get_field(field).get_db_prep_value(value, connection)

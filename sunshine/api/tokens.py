@@ -12,7 +12,7 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 
 from sunshine import handwritten
-from sunshine.accounts.models import User
+from sunshine.accounts.models import Role, User
 from sunshine.api.models import AccessToken, ClientApp
 from sunshine.audit.services import Actor, record
 from sunshine.handwritten import Table
@@ -74,11 +74,11 @@ def issue_access_token(
     return row, token
 
 
-# Integers and text only, read on every call; the rest (the encrypted phone, the
-# timestamps) stays deferred and loads on first use.
+# What an API call reads; the rest (the timestamps, the hashes) stays deferred and
+# loads on first use.
 _TOKEN = Table(AccessToken, "t", ("id", "client_id", "user_id"))
 _CLIENT = Table(ClientApp, "c", ("id", "name"))
-_USER = Table(User, "u", ("id", "username", "role", "district_id", "school_id"))
+_USER = Table(User, "u", ("id", "username", "role", "district_id", "school_id", "phone"))
 _TOKEN_SQL = (
     f"{handwritten.select([_TOKEN, _CLIENT, _USER])} FROM {_TOKEN.name}"
     f" INNER JOIN {_CLIENT.name} ON {_CLIENT.column('id')} = {_TOKEN.column('client')}"
@@ -86,6 +86,8 @@ _TOKEN_SQL = (
     f" WHERE {_TOKEN.column('token_hash')} = %s AND {_CLIENT.column('key_hash')} = %s"
     f" AND {_CLIENT.column('active')} = %s AND {_TOKEN.column('revoked_at')} IS NULL"
     f" AND {_TOKEN.column('expires_at')} > %s AND {_USER.column('is_active')} = %s"
+    # Tokens are issued to parents; an account that became staff keeps none.
+    f" AND {_USER.column('role')} = %s"
 )
 
 
@@ -93,8 +95,8 @@ def token_for(
     client_key: str | None, token: str, now: dt.datetime | None = None
 ) -> AccessToken | None:
     """The live token issued to the active client app holding ``client_key``, or None
-    (unknown, expired, revoked, another client's, or a client app switched off), with its
-    client app and user.
+    (unknown, expired, revoked, another client's, a client app switched off, or an account
+    that is no longer an active parent's), with its client app and user.
 
     Every API call of a parent starts here, so its one query is written by hand
     (see :mod:`sunshine.handwritten`).
@@ -111,6 +113,7 @@ def token_for(
         handwritten.parameter(ClientApp, "active", True, connection),
         handwritten.parameter(AccessToken, "expires_at", now, connection),
         handwritten.parameter(User, "is_active", True, connection),
+        Role.PARENT.value,
     ]
     with connection.cursor() as cursor:
         cursor.execute(_TOKEN_SQL, params)
@@ -118,8 +121,8 @@ def token_for(
     if row is None:
         return None
     found, client, user = handwritten.instances(row, [_TOKEN, _CLIENT, _USER], connection)
-    found.client = client
-    found.user = user
+    handwritten.attach(found, "client", client)
+    handwritten.attach(found, "user", user)
     return found
 
 

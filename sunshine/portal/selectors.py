@@ -89,28 +89,37 @@ def application_of(user: User, pk: int) -> Application:
     """The parent's application ``pk``; Application.DoesNotExist for anyone else's.
 
     With its child, round and term, zone school and category, in one query. Every status
-    poll starts here, so the query is written by hand (see :mod:`sunshine.handwritten`);
-    it keeps to the parent's scope of :func:`sunshine.accounts.scopes.visible_applications`.
+    poll starts here, so the query is written by hand (see :mod:`sunshine.handwritten`).
+    It is the parent's scope of :func:`sunshine.accounts.scopes.visible_applications`
+    (applications of the children linked to the account); callers are parents' pages and
+    API calls, whose tokens only parents hold.
     """
     connection = connections[router.db_for_read(Application)]
-    with connection.cursor() as cursor:
-        cursor.execute(_APPLICATION_SQL, [pk, user.pk])
-        row = cursor.fetchone()
+    row = _one_row(connection, _APPLICATION_SQL, pk, [pk, user.pk])
     if row is None:
         raise Application.DoesNotExist("Application matching query does not exist.")
     application, child, round_, term, zone_school, category = handwritten.instances(
         row, [_APPLICATION, _CHILD, _ROUND, _TERM, _ZONE_SCHOOL, _CATEGORY], connection
     )
-    round_.term = term
-    application.child = child
-    application.round = round_
-    application.zone_school = zone_school
-    # As select_related does for a reverse one-to-one: remember "none" too, so that
-    # reading application.category raises DoesNotExist without another query.
-    Application._meta.get_field("category").set_cached_value(application, category)
+    handwritten.attach(round_, "term", term)
+    handwritten.attach(application, "child", child)
+    handwritten.attach(application, "round", round_)
+    handwritten.attach(application, "zone_school", zone_school)
+    # None too: reading application.category then raises DoesNotExist without a query.
+    handwritten.attach(application, "category", category)
     if category is not None:
-        category.application = application
+        handwritten.attach(category, "application", application)
     return application
+
+
+def _one_row(connection: Any, sql: str, pk: int, params: list[int]) -> Any:
+    """The row ``sql`` finds for ``pk``, or None; an id no row can have (a page address
+    may carry any number) is simply not found, as in the ORM."""
+    if not 0 < pk < 2**63:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 _DRAFT = _every_field(Draft, "d")
@@ -129,18 +138,16 @@ def draft_of(user: User, pk: int) -> Draft:
     term; Draft.DoesNotExist for any other. Every autosave starts here, so the query is
     written by hand (see :mod:`sunshine.handwritten`)."""
     connection = connections[router.db_for_read(Draft)]
-    with connection.cursor() as cursor:
-        cursor.execute(_DRAFT_SQL, [pk, user.pk, user.pk])
-        row = cursor.fetchone()
+    row = _one_row(connection, _DRAFT_SQL, pk, [pk, user.pk, user.pk])
     if row is None:
         raise Draft.DoesNotExist("Draft matching query does not exist.")
     draft, child, round_, term = handwritten.instances(
         row, [_DRAFT, _CHILD, _ROUND, _TERM], connection
     )
-    round_.term = term
-    draft.child = child
-    draft.round = round_
-    draft.user = user  # the query asked for this user's draft
+    handwritten.attach(round_, "term", term)
+    handwritten.attach(draft, "child", child)
+    handwritten.attach(draft, "round", round_)
+    handwritten.attach(draft, "user", user)  # the query asked for this user's draft
     return draft
 
 

@@ -90,9 +90,9 @@ def city_map() -> CityMap:
     city = _build_city_map(
         compounds, units, [School.from_db("default", _SCHOOL_FIELDS, row) for row in schools]
     )
-    # The stamp and the rows are separate reads: keep the map only if nothing changed
-    # in between.
-    if stamp is not None and _gazetteer_stamp() == stamp:
+    # Kept under the stamp read before the rows: a change made meanwhile left a new
+    # stamp, never this one again, so the next call rebuilds.
+    if stamp is not None:
         _last_city = (stamp, city)
     return city
 

@@ -152,6 +152,13 @@ def test_a_deactivated_parent_account_is_refused(app, city):
     assert app.get("/auth/me").status_code == 401
 
 
+@pytest.mark.parametrize("role", ["observer", "city"])
+def test_a_token_dies_when_its_account_stops_being_a_parents(app, city, role):
+    app.log_in("13700000018")
+    AccessToken.objects.get().user.__class__.objects.update(role=role)
+    assert app.get("/applications").status_code == 401
+
+
 def test_the_token_check_brings_the_parent_and_the_client_app(app, city):
     app.log_in("13700000017")
     row = AccessToken.objects.select_related("user", "client").get()
@@ -162,8 +169,9 @@ def test_the_token_check_brings_the_parent_and_the_client_app(app, city):
         row.user.username,
     )
     assert (found.user.role, found.user.district_id, found.user.school_id) == ("parent", None, None)
+    assert found.user.phone == "13700000017"
     # What the check does not read loads when first used, as it is stored.
-    assert found.user.phone == "13700000017" and found.expires_at == row.expires_at
+    assert found.expires_at == row.expires_at
     assert token_for(app.key, app.token, now=row.expires_at) is None
 
 

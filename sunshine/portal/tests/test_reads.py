@@ -3,7 +3,11 @@ hand-written SQL, the same instances the ORM would build, and only within the fa
 
 import pytest
 
+from sunshine.accounts.models import User
 from sunshine.accounts.scopes import visible_applications
+from sunshine.applications.models import Guardian, Guardianship
+from sunshine.applications.services import id_index, phone_index
+from sunshine.handwritten import Table
 from sunshine.portal import selectors, services
 from sunshine.portal.models import Draft
 from sunshine.portal.tests import world as w
@@ -29,8 +33,9 @@ def submitted(city, fam, **changes):
 def values(instance):
     if instance is None:
         return None
+    # With the type: 1 == True, and a float equals a Decimal.
     return {
-        field.attname: getattr(instance, field.attname)
+        field.attname: (type(value := getattr(instance, field.attname)), value)
         for field in type(instance)._meta.concrete_fields
     }
 
@@ -114,3 +119,48 @@ def test_another_parents_draft_is_not_found(city):
     stranger = w.parent_user(w.family(import_records=False).phone)
     with pytest.raises(Draft.DoesNotExist):
         selectors.draft_of(stranger, draft.pk)
+
+
+def test_a_co_guardian_sees_the_application_but_not_the_other_parents_draft(city):
+    fam = w.family(import_records=False)
+    user = w.parent_user(fam.phone)
+    child = add(user, fam)
+    draft = filled_draft(user, child, city.round)
+    # The mother, registered as a second guardian and logged in with her own phone.
+    mother = w.family(import_records=False)
+    other = w.parent_user(mother.phone)
+    guardian = Guardian.objects.create(
+        name=mother.parent_name,
+        id_number=mother.parent_id,
+        id_index=id_index(mother.parent_id),
+        phone=mother.phone,
+        phone_index=phone_index(mother.phone),
+        user=other,
+    )
+    Guardianship.objects.create(child=child, guardian=guardian, relation="母亲")
+    with pytest.raises(Draft.DoesNotExist):
+        selectors.draft_of(other, draft.pk)
+    application = services.submit_draft(PARENT, draft, key=draft.idempotency_key, consent=True)
+    assert same_as_the_orm(other, application.pk).pk == application.pk
+
+
+def test_an_id_no_row_can_have_is_not_found(city, client):
+    user, application = submitted(city, w.family())
+    for pk in (0, -1, 2**63, 2**70):
+        with pytest.raises(type(application).DoesNotExist):
+            selectors.application_of(user, pk)
+        with pytest.raises(Draft.DoesNotExist):
+            selectors.draft_of(user, pk)
+    client.force_login(user)
+    assert client.get(f"/portal/applications/{2**70}/").status_code == 404
+
+
+def test_a_hand_written_table_lists_its_fields_in_the_models_order():
+    """Rows become instances by position (Model.from_db), so another order would swap
+    values between fields."""
+    assert (
+        Table(User, "u", ("id", "username", "role")).columns()
+        == '"u"."id", "u"."username", "u"."role"'
+    )
+    with pytest.raises(ValueError, match="model's order"):
+        Table(User, "u", ("id", "role", "username"))

@@ -1,8 +1,11 @@
 """The city map is reused while zones stand still and rebuilt the moment they change."""
 
 import pytest
+from django.core.management.sql import emit_post_migrate_signal
+from django.db import connection
 
 from sunshine.portal.tests import world as w
+from sunshine.schools import selectors
 from sunshine.schools.models import Compound, District, GazetteerStamp, Round, School, ZoneUnit
 from sunshine.schools.selectors import city_map, zone_for_address
 
@@ -73,6 +76,7 @@ def _ninth_school():
 CHANGES = {
     "insert a district": lambda: District.objects.create(code="430703", name="鼎城区"),
     "update a district": lambda: District.objects.update(name="新武陵区"),
+    "delete a district": lambda: District.objects.filter(code="430703").delete(),
     "insert a compound": lambda: Compound.objects.create(
         code="C2",
         name="阳光小区",
@@ -84,6 +88,7 @@ CHANGES = {
         longitude=111.7,
     ),
     "update a compound": lambda: Compound.objects.update(buildings=11),
+    "delete a compound": lambda: Compound.objects.filter(code="C2").delete(),
     "update a school": lambda: School.objects.filter(code="P1").update(name="武陵区第一小学"),
     "insert a school": _ninth_school,
     "delete a school": lambda: School.objects.filter(code="S9").delete(),
@@ -103,8 +108,13 @@ def test_every_change_to_the_tables_behind_the_map_renews_the_stamp(change):
     """The triggers are the map's only signal; a migration that rebuilt one of these
     tables on SQLite would drop them, and this would fail."""
     w.world()
-    if change == "delete a school":
-        _ninth_school()
+    setup = {
+        "delete a school": _ninth_school,
+        "delete a district": CHANGES["insert a district"],
+        "delete a compound": CHANGES["insert a compound"],
+    }
+    if change in setup:
+        setup[change]()
     before = _stamp()
     CHANGES[change]()
     assert _stamp() != before
@@ -115,3 +125,52 @@ def test_a_change_to_other_tables_leaves_the_stamp():
     before = _stamp()
     Round.objects.filter(pk=city.round.pk).update(allows_private_choice=False)
     assert _stamp() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_emptying_a_table_renews_the_stamp():
+    w.world()
+    before = _stamp()
+    # As a restore or a hand-run clean-up would empty it: TRUNCATE, which SQLite lacks.
+    emptying = "TRUNCATE" if connection.vendor == "postgresql" else "DELETE FROM"
+    with connection.cursor() as cursor:
+        cursor.execute(f"{emptying} {ZoneUnit._meta.db_table}")
+    assert _stamp() != before
+
+
+def test_a_change_made_while_the_map_is_built_is_not_kept(monkeypatch):
+    w.world()
+    read_rows = selectors._gazetteer_rows
+
+    def rows_then_a_rename():
+        rows = read_rows()
+        District.objects.update(name="改名区")
+        return rows
+
+    monkeypatch.setattr(selectors, "_gazetteer_rows", rows_then_a_rename)
+    built_during_the_change = selectors.city_map()
+    monkeypatch.setattr(selectors, "_gazetteer_rows", read_rows)
+    assert {c.district for c in built_during_the_change.compounds.values()} == {"武陵区"}
+    assert {c.district for c in selectors.city_map().compounds.values()} == {"改名区"}
+
+
+def test_a_trigger_a_migration_dropped_is_put_back_after_migrate():
+    city = w.world()
+    zone_for_address(w.HOME, city.round.level)
+    table = School._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"DROP TRIGGER {table}_renews_stamp ON {table}")
+        else:
+            cursor.execute(f"DROP TRIGGER {table}_update_renews_stamp")
+    before = _stamp()
+    School.objects.filter(code="P1").update(name="无触发器时改名")
+    assert _stamp() == before  # unseen: the map would stay stale
+
+    emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+    assert _stamp() != before  # what changed meanwhile counts as new
+    placed = zone_for_address(w.HOME, city.round.level)
+    assert placed is not None and placed.school.name == "无触发器时改名"
+    before = _stamp()
+    School.objects.filter(code="P1").update(name="武陵区第一小学")
+    assert _stamp() != before
