@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connections, models
+from django.db import connections, models, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
@@ -36,6 +36,11 @@ class Table:
             raise ValueError(
                 f"{self.model.__name__}: list the fields {self.fields} in the model's order"
             )
+
+    @classmethod
+    def whole(cls, model: type[models.Model], alias: str) -> Table:
+        """Every field of ``model``, as ``select_related`` reads it."""
+        return cls(model, alias, tuple(field.attname for field in model._meta.concrete_fields))
 
     @property
     def name(self) -> str:
@@ -78,22 +83,39 @@ def _converters(table: Table, alias: str) -> list[tuple[Any, list[Converter]]]:
     return found
 
 
-def select(tables: Sequence[Table]) -> str:
-    """``SELECT`` and the columns of ``tables``, in order."""
-    return "SELECT " + ", ".join(table.columns() for table in tables)
+@dataclass(frozen=True)
+class Select:
+    """A hand-written SELECT of the fields of ``tables``; ``rest`` is its FROM and WHERE."""
 
+    tables: tuple[Table, ...]
+    rest: str
 
-def instances(
-    row: Sequence[Any], tables: Sequence[Table], connection: BaseDatabaseWrapper
-) -> list[Any]:
-    """Split a row selected with :func:`select` into one instance (or None) per table."""
-    found = []
-    start = 0
-    for table in tables:
-        end = start + len(table.fields)
-        found.append(table.instance(row[start:end], connection))
-        start = end
-    return found
+    @functools.cached_property
+    def sql(self) -> str:
+        columns = ", ".join(table.columns() for table in self.tables)
+        return f"SELECT {columns} {self.rest}"
+
+    def first(self, params: Sequence[Any]) -> list[Any] | None:
+        """One instance (or None) per table from the first row found, or None when no row
+        is. The database is the one the first table's model is read from."""
+        connection = _connection_for(self.tables[0].model)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(self.sql, params)
+                row = cursor.fetchone()
+        except OverflowError:
+            # A number no column can hold (SQLite refuses it outright) matches no row,
+            # as with the ORM; a page address may carry any number.
+            return None
+        if row is None:
+            return None
+        found = []
+        start = 0
+        for table in self.tables:
+            end = start + len(table.fields)
+            found.append(table.instance(row[start:end], connection))
+            start = end
+        return found
 
 
 def attach(instance: models.Model, relation: str, related: models.Model | None) -> None:
@@ -104,9 +126,11 @@ def attach(instance: models.Model, relation: str, related: models.Model | None) 
     field.set_cached_value(instance, related)
 
 
-def parameter(
-    model: type[models.Model], field: str, value: Any, connection: BaseDatabaseWrapper
-) -> Any:
+def parameter(model: type[models.Model], field: str, value: Any) -> Any:
     """``value`` as the database stores it in ``model.field`` (SQLite keeps timestamps as
     text, for one)."""
-    return model._meta.get_field(field).get_db_prep_value(value, connection)
+    return model._meta.get_field(field).get_db_prep_value(value, _connection_for(model))
+
+
+def _connection_for(model: type[models.Model]) -> BaseDatabaseWrapper:
+    return connections[router.db_for_read(model)]

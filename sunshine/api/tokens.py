@@ -8,7 +8,7 @@ import secrets
 from typing import TypeGuard
 
 from django.core.exceptions import ValidationError
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from sunshine import handwritten
@@ -79,15 +79,16 @@ def issue_access_token(
 _TOKEN = Table(AccessToken, "t", ("id", "client_id", "user_id"))
 _CLIENT = Table(ClientApp, "c", ("id", "name"))
 _USER = Table(User, "u", ("id", "username", "role", "district_id", "school_id", "phone"))
-_TOKEN_SQL = (
-    f"{handwritten.select([_TOKEN, _CLIENT, _USER])} FROM {_TOKEN.name}"
+_TOKEN_CHECK = handwritten.Select(
+    (_TOKEN, _CLIENT, _USER),
+    f"FROM {_TOKEN.name}"
     f" INNER JOIN {_CLIENT.name} ON {_CLIENT.column('id')} = {_TOKEN.column('client')}"
     f" INNER JOIN {_USER.name} ON {_USER.column('id')} = {_TOKEN.column('user')}"
     f" WHERE {_TOKEN.column('token_hash')} = %s AND {_CLIENT.column('key_hash')} = %s"
     f" AND {_CLIENT.column('active')} = %s AND {_TOKEN.column('revoked_at')} IS NULL"
     f" AND {_TOKEN.column('expires_at')} > %s AND {_USER.column('is_active')} = %s"
     # Tokens are issued to parents; an account that became staff keeps none.
-    f" AND {_USER.column('role')} = %s"
+    f" AND {_USER.column('role')} = %s",
 )
 
 
@@ -106,24 +107,22 @@ def token_for(
         token, ACCESS_TOKEN_PREFIX
     ):
         return None
-    connection = connections[router.db_for_read(AccessToken)]
-    params = [
-        digest(token),
-        digest(client_key),
-        handwritten.parameter(ClientApp, "active", True, connection),
-        handwritten.parameter(AccessToken, "expires_at", now, connection),
-        handwritten.parameter(User, "is_active", True, connection),
-        Role.PARENT.value,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(_TOKEN_SQL, params)
-        row = cursor.fetchone()
-    if row is None:
+    found = _TOKEN_CHECK.first(
+        [
+            digest(token),
+            digest(client_key),
+            handwritten.parameter(ClientApp, "active", True),
+            handwritten.parameter(AccessToken, "expires_at", now),
+            handwritten.parameter(User, "is_active", True),
+            Role.PARENT.value,
+        ]
+    )
+    if found is None:
         return None
-    found, client, user = handwritten.instances(row, [_TOKEN, _CLIENT, _USER], connection)
-    handwritten.attach(found, "client", client)
-    handwritten.attach(found, "user", user)
-    return found
+    row, client, user = found
+    handwritten.attach(row, "client", client)
+    handwritten.attach(row, "user", user)
+    return row
 
 
 def revoke(row: AccessToken, now: dt.datetime | None = None) -> None:

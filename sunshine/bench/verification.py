@@ -13,7 +13,6 @@ this size; the geography, schools and catchment zones are the synthetic city's.
 from __future__ import annotations
 
 import argparse
-import base64
 import dataclasses
 import datetime as dt
 import json
@@ -21,7 +20,6 @@ import multiprocessing
 import os
 import random
 import resource
-import secrets
 import tempfile
 import time
 from collections import Counter
@@ -29,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sunshine.bench.measure import emit, median, peak_rss_mb
+from sunshine.bench.measure import emit, median, peak_rss_mb, production_settings
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰建国志红"
@@ -82,7 +80,7 @@ def main(argv: list[str]) -> int:
             os.environ["SUNSHINE_VAR_DIR"] = folder
             os.environ["SUNSHINE_SMS_BACKEND"] = "file"
             os.environ["SUNSHINE_DEPARTMENTS_URL"] = ""
-            os.environ.update(_production_settings())
+            os.environ.update(production_settings())
             os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sunshine.settings")
             figures = _run(plan, args.workers, args.repeats)
     finally:
@@ -93,21 +91,6 @@ def main(argv: list[str]) -> int:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     emit(figures)
     return 0
-
-
-def _production_settings() -> dict[str, str]:
-    """DEBUG off, as the task workers run, with keys made for this run's database alone.
-
-    With DEBUG on, Django keeps the text of every statement in memory, a batch's
-    audit insert of 750 kB included; that is a development aid, not part of the cost
-    being measured.
-    """
-    return {
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "SUNSHINE_FIELD_KEYS": f"bench:{base64.b64encode(secrets.token_bytes(32)).decode()}",
-        "SUNSHINE_BLIND_INDEX_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
-    }
 
 
 def _run(plan: Plan, workers: int, repeats: int) -> dict[str, Any]:

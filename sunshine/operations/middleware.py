@@ -103,15 +103,15 @@ class ConcurrencyLimitMiddleware:
         self.shed_after_queued_seconds = (
             int(getattr(settings, "SUNSHINE_SHED_AFTER_QUEUED_MS", 0)) / 1000
         )
+        self.switched_off = self.limit <= 0 and not (
+            self.shed_after_seconds or self.shed_after_queued_seconds
+        )
         self._in_flight = 0
         self._recent_seconds = 0.0  # mean time per request, weighted to the latest
         self._lock = threading.Lock()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        switched_off = self.limit <= 0 and not (
-            self.shed_after_seconds or self.shed_after_queued_seconds
-        )
-        if switched_off or request.path in OPERATIONS_PATHS:
+        if self.switched_off or request.path in OPERATIONS_PATHS:
             return self.get_response(request)
         read = request.method in SAFE_METHODS
         with self._lock:

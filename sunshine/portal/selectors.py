@@ -10,7 +10,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connections, router
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -51,16 +50,13 @@ def child_of(user: User, pk: int) -> Child:
     return my_children(user).get(pk=pk)
 
 
-def _every_field(model: type[Any], alias: str) -> Table:
-    return Table(model, alias, tuple(f.attname for f in model._meta.concrete_fields))
-
-
-_APPLICATION = _every_field(Application, "a")
-_CHILD = _every_field(Child, "ch")
-_ROUND = _every_field(Round, "r")
-_TERM = _every_field(Term, "tm")
-_ZONE_SCHOOL = _every_field(School, "z")
-_CATEGORY = _every_field(CategoryAssignment, "cat")
+_APPLICATION = Table.whole(Application, "a")
+_CHILD = Table.whole(Child, "ch")
+_ROUND = Table.whole(Round, "r")
+_TERM = Table.whole(Term, "tm")
+_ZONE_SCHOOL = Table.whole(School, "z")
+_CATEGORY = Table.whole(CategoryAssignment, "cat")
+_DRAFT = Table.whole(Draft, "d")
 _GUARDIANSHIP = Table(Guardianship, "gs", ())
 _GUARDIAN = Table(Guardian, "g", ())
 # The ids of the children of the user given as the parameter: the parent's scope of
@@ -70,9 +66,9 @@ _MY_CHILDREN_SQL = (
     f" INNER JOIN {_GUARDIAN.name} ON {_GUARDIAN.column('id')} = {_GUARDIANSHIP.column('guardian')}"
     f" WHERE {_GUARDIAN.column('user')} = %s)"
 )
-_APPLICATION_SQL = (
-    handwritten.select([_APPLICATION, _CHILD, _ROUND, _TERM, _ZONE_SCHOOL, _CATEGORY])
-    + f" FROM {_APPLICATION.name}"
+_PARENTS_APPLICATION = handwritten.Select(
+    (_APPLICATION, _CHILD, _ROUND, _TERM, _ZONE_SCHOOL, _CATEGORY),
+    f"FROM {_APPLICATION.name}"
     f" INNER JOIN {_CHILD.name} ON {_CHILD.column('id')} = {_APPLICATION.column('child')}"
     f" INNER JOIN {_ROUND.name} ON {_ROUND.column('id')} = {_APPLICATION.column('round')}"
     f" INNER JOIN {_TERM.name} ON {_TERM.column('id')} = {_ROUND.column('term')}"
@@ -81,7 +77,16 @@ _APPLICATION_SQL = (
     f" LEFT OUTER JOIN {_CATEGORY.name}"
     f" ON {_CATEGORY.column('application')} = {_APPLICATION.column('id')}"
     f" WHERE {_APPLICATION.column('id')} = %s"
-    f" AND {_APPLICATION.column('child')} IN {_MY_CHILDREN_SQL}"
+    f" AND {_APPLICATION.column('child')} IN {_MY_CHILDREN_SQL}",
+)
+_PARENTS_DRAFT = handwritten.Select(
+    (_DRAFT, _CHILD, _ROUND, _TERM),
+    f"FROM {_DRAFT.name}"
+    f" INNER JOIN {_CHILD.name} ON {_CHILD.column('id')} = {_DRAFT.column('child')}"
+    f" INNER JOIN {_ROUND.name} ON {_ROUND.column('id')} = {_DRAFT.column('round')}"
+    f" INNER JOIN {_TERM.name} ON {_TERM.column('id')} = {_ROUND.column('term')}"
+    f" WHERE {_DRAFT.column('id')} = %s AND {_DRAFT.column('user')} = %s"
+    f" AND {_DRAFT.column('child')} IN {_MY_CHILDREN_SQL}",
 )
 
 
@@ -94,16 +99,11 @@ def application_of(user: User, pk: int) -> Application:
     (applications of the children linked to the account); callers are parents' pages and
     API calls, whose tokens only parents hold.
     """
-    connection = connections[router.db_for_read(Application)]
-    row = _one_row(connection, _APPLICATION_SQL, pk, [pk, user.pk])
-    if row is None:
+    found = _PARENTS_APPLICATION.first([pk, user.pk])
+    if found is None:
         raise Application.DoesNotExist("Application matching query does not exist.")
-    application, child, round_, term, zone_school, category = handwritten.instances(
-        row, [_APPLICATION, _CHILD, _ROUND, _TERM, _ZONE_SCHOOL, _CATEGORY], connection
-    )
-    handwritten.attach(round_, "term", term)
-    handwritten.attach(application, "child", child)
-    handwritten.attach(application, "round", round_)
+    application, child, round_, term, zone_school, category = found
+    _attach_child_and_round(application, child, round_, term)
     handwritten.attach(application, "zone_school", zone_school)
     # None too: reading application.category then raises DoesNotExist without a query.
     handwritten.attach(application, "category", category)
@@ -112,43 +112,25 @@ def application_of(user: User, pk: int) -> Application:
     return application
 
 
-def _one_row(connection: Any, sql: str, pk: int, params: list[int]) -> Any:
-    """The row ``sql`` finds for ``pk``, or None; an id no row can have (a page address
-    may carry any number) is simply not found, as in the ORM."""
-    if not 0 < pk < 2**63:
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
-
-
-_DRAFT = _every_field(Draft, "d")
-_DRAFT_SQL = (
-    handwritten.select([_DRAFT, _CHILD, _ROUND, _TERM]) + f" FROM {_DRAFT.name}"
-    f" INNER JOIN {_CHILD.name} ON {_CHILD.column('id')} = {_DRAFT.column('child')}"
-    f" INNER JOIN {_ROUND.name} ON {_ROUND.column('id')} = {_DRAFT.column('round')}"
-    f" INNER JOIN {_TERM.name} ON {_TERM.column('id')} = {_ROUND.column('term')}"
-    f" WHERE {_DRAFT.column('id')} = %s AND {_DRAFT.column('user')} = %s"
-    f" AND {_DRAFT.column('child')} IN {_MY_CHILDREN_SQL}"
-)
-
-
 def draft_of(user: User, pk: int) -> Draft:
     """The parent's own draft ``pk`` of one of their children, with the child, round and
     term; Draft.DoesNotExist for any other. Every autosave starts here, so the query is
     written by hand (see :mod:`sunshine.handwritten`)."""
-    connection = connections[router.db_for_read(Draft)]
-    row = _one_row(connection, _DRAFT_SQL, pk, [pk, user.pk, user.pk])
-    if row is None:
+    found = _PARENTS_DRAFT.first([pk, user.pk, user.pk])
+    if found is None:
         raise Draft.DoesNotExist("Draft matching query does not exist.")
-    draft, child, round_, term = handwritten.instances(
-        row, [_DRAFT, _CHILD, _ROUND, _TERM], connection
-    )
-    handwritten.attach(round_, "term", term)
-    handwritten.attach(draft, "child", child)
-    handwritten.attach(draft, "round", round_)
+    draft, child, round_, term = found
+    _attach_child_and_round(draft, child, round_, term)
     handwritten.attach(draft, "user", user)  # the query asked for this user's draft
     return draft
+
+
+def _attach_child_and_round(
+    owner: Application | Draft, child: Child, round_: Round, term: Term
+) -> None:
+    handwritten.attach(round_, "term", term)
+    handwritten.attach(owner, "child", child)
+    handwritten.attach(owner, "round", round_)
 
 
 def age_on_cutoff(birth_date: dt.date, year: int) -> int:

@@ -40,14 +40,19 @@ def values(instance):
     }
 
 
-def same_as_the_orm(user, pk):
-    read = selectors.application_of(user, pk)
-    orm = visible_applications(user).select_related(*RELATED).get(pk=pk)
-    for path in ("", "child", "round", "round.term", "zone_school"):
+def assert_same_instances(read, orm, paths):
+    """``read`` and each instance along ``paths`` hold what the ORM's hold."""
+    for path in ("", *paths):
         ours, theirs = read, orm
         for step in filter(None, path.split(".")):
             ours, theirs = getattr(ours, step), getattr(theirs, step)
-        assert values(ours) == values(theirs), path or "application"
+        assert values(ours) == values(theirs), path or type(read).__name__
+
+
+def same_as_the_orm(user, pk):
+    read = selectors.application_of(user, pk)
+    orm = visible_applications(user).select_related(*RELATED).get(pk=pk)
+    assert_same_instances(read, orm, ("child", "round", "round.term", "zone_school"))
     return read
 
 
@@ -98,13 +103,7 @@ def test_a_draft_reads_as_the_orm_reads_it_and_an_autosave_keeps_its_round(
     draft = filled_draft(user, add(user, fam), city.round)
     read = selectors.draft_of(user, draft.pk)
     orm = Draft.objects.select_related("child", "round__term").get(pk=draft.pk)
-    for ours, theirs in (
-        (read, orm),
-        (read.child, orm.child),
-        (read.round, orm.round),
-        (read.round.term, orm.round.term),
-    ):
-        assert values(ours) == values(theirs)
+    assert_same_instances(read, orm, ("child", "round", "round.term"))
     assert read.data["residence_address"] == w.HOME
     saved = services.save_draft(read, {"hukou_same": False})
     with django_assert_num_queries(0):

@@ -138,7 +138,9 @@ def test_emptying_a_table_renews_the_stamp():
     assert _stamp() != before
 
 
-def test_a_change_made_while_the_map_is_built_is_not_kept(monkeypatch):
+def test_a_change_made_while_the_map_is_built_is_seen_by_the_next_call(monkeypatch):
+    """The map is kept under the stamp read before its rows, so a change committed in
+    between leaves a new stamp and the next call builds again."""
     w.world()
     read_rows = selectors._gazetteer_rows
 
